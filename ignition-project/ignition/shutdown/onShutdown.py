@@ -1,0 +1,2 @@
+def onShutdown():
+	exchange.workflows.api.admin.shutdown()

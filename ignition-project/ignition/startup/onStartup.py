@@ -1,0 +1,2 @@
+def onStartup():
+	exchange.workflows.api.admin.startup()

@@ -1,0 +1,2 @@
+def handleTimerEvent():
+	exchange.workflows.api.service.dispatch()

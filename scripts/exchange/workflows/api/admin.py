@@ -1,0 +1,117 @@
+"""Administration: ``exchange.workflows.api.admin``. Same envelope as the service API."""
+from exchange.workflows.api.envelope import guarded
+from exchange.workflows.engine import burst, database, kernel, lifecycle, registry
+from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.store import db, schema
+
+DEFAULT_DB = "WorkflowsDB"
+
+try:
+    _INTS = (int, long)  # noqa: F821 - Python 2
+except NameError:
+    _INTS = (int,)
+
+
+def startup(modules=None):
+    """For the gateway startup script: loads workflow modules. Returns STARTED."""
+    def run():
+        data = lifecycle.startup(modules)
+        return "STARTED", "%d workflow modules loaded." % len(data["loaded"]), data
+    return guarded(run, None)
+
+
+def shutdown():
+    """For the gateway shutdown script: flushes the in-memory queue. Returns STOPPED_CLEANLY."""
+    def run():
+        data = lifecycle.shutdown()
+        return "STOPPED_CLEANLY", "In-memory queue flushed.", data
+    return guarded(run, None)
+
+
+def checkSchema(dbName=DEFAULT_DB):
+    """Creates or migrates the schema if needed. Returns SCHEMA_OK with {version, latest}."""
+    def run():
+        d = database.prepare(dbName)
+        return "SCHEMA_OK", "Schema is current.", {
+            "version": schema.currentVersion(dbName, d), "latest": schema.LATEST, "dialect": d.name}
+    return guarded(run, dbName)
+
+
+def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None):
+    """Sets this gateway's runtime settings (kept until the JVM stops).
+
+    Args:
+        maxWorkers: worker threads (1-256); takes effect for new pools.
+        applicationVersion: this gateway claims rows with this version or none.
+        maxRecoveryAttempts: crashes without progress before DEAD_LETTER.
+    """
+    def run():
+        if maxWorkers is not None:
+            _int("maxWorkers", maxWorkers, 1, 256)
+            kernel.setConfig("maxWorkers", int(maxWorkers))
+            pool = kernel.get()["pool"].get()
+            if pool is not None:
+                pool.setMaximumPoolSize(max(int(maxWorkers), pool.getCorePoolSize()))
+                pool.setCorePoolSize(int(maxWorkers))
+                pool.setMaximumPoolSize(int(maxWorkers))
+        if applicationVersion is not None:
+            if not isinstance(applicationVersion, TEXT):
+                raise InvalidArguments("applicationVersion must be a string.")
+            kernel.setConfig("applicationVersion", applicationVersion or None)
+        if maxRecoveryAttempts is not None:
+            kernel.setConfig("maxRecoveryAttempts", _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000))
+        return "RUNTIME_CONFIGURED", "Runtime configured.", _settings()
+    return guarded(run, None)
+
+
+def configureQueue(queueName, concurrency=None, workerConcurrency=None, dbName=DEFAULT_DB):
+    """Sets a queue's limits: ``concurrency`` across all gateways, and
+    ``workerConcurrency`` per gateway (None = unlimited). Returns QUEUE_CONFIGURED."""
+    def run():
+        if not isinstance(queueName, TEXT) or not queueName:
+            raise InvalidArguments("queueName must be a non-empty string.")
+        for name, value in (("concurrency", concurrency), ("workerConcurrency", workerConcurrency)):
+            if value is not None:
+                _int(name, value, 1, 100000)
+        d = database.prepare(dbName)
+        with db.Transaction(dbName) as tx:
+            db.update(dbName, d.sql("INSERT INTO {queues} (queue_name) VALUES (?) ON CONFLICT DO NOTHING"),
+                      [queueName], tx)
+            db.update(dbName, d.sql("UPDATE {queues} SET concurrency = ?, worker_concurrency = ? "
+                                    "WHERE queue_name = ?"), [concurrency, workerConcurrency, queueName], tx)
+        return "QUEUE_CONFIGURED", "Queue %s configured." % queueName, {
+            "queueName": queueName, "concurrency": concurrency, "workerConcurrency": workerConcurrency}
+    return guarded(run, dbName)
+
+
+def diagnostics():
+    """Returns DIAGNOSTICS: pool, in-memory depth, running runs, last dispatch, counters."""
+    def run():
+        k = kernel.get()
+        pool = k["pool"].get()
+        stats = dict((str(key), k["stats"].get(key).get()) for key in k["stats"].keySet())
+        last = k["lastDispatch"].get()
+        return "DIAGNOSTICS", "Runtime diagnostics.", {
+            "settings": _settings(),
+            "pool": None if pool is None else {
+                "size": pool.getPoolSize(), "active": pool.getActiveCount(),
+                "max": pool.getMaximumPoolSize(), "completed": pool.getCompletedTaskCount()},
+            "running": sorted(str(w) for w in k["running"].keySet()),
+            "inMemoryDepth": burst.depth(),
+            "lastDispatch": dict(last) if last is not None else None,
+            "registered": registry.names(),
+            "generation": k["generation"].get(),
+            "counters": stats,
+        }
+    return guarded(run, None)
+
+
+def _settings():
+    return dict((name, kernel.config(name)) for name in kernel.DEFAULTS)
+
+
+def _int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, _INTS) or not low <= value <= high:
+        raise InvalidArguments("%s must be an integer from %d to %d." % (name, low, high))
+    return int(value)

@@ -1,0 +1,91 @@
+"""JSON for everything the engine stores: inputs, step outputs, events.
+
+Java values that Ignition hands to scripts (dates, BigDecimal, datasets,
+qualified values, Java collections) are converted to plain JSON *before*
+anything is written, so a step's side effect can never succeed and its
+checkpoint then fail on an unserialisable value.
+"""
+import json
+
+from exchange.workflows.engine.errors import NotSerializable
+
+try:
+    from java.math import BigDecimal, BigInteger
+    from java.util import Collection, Date, Map
+    from java.lang import Number as JavaNumber
+    from java.text import SimpleDateFormat
+    from java.util import TimeZone
+    _JAVA = True
+except ImportError:
+    _JAVA = False
+
+try:
+    TEXT = (str, unicode)  # noqa: F821 - Python 2
+except NameError:
+    TEXT = (str,)
+
+
+def _isoFormat():
+    fmt = SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+    fmt.setTimeZone(TimeZone.getTimeZone("UTC"))
+    return fmt
+
+
+def _fromJava(value):
+    """Converts one Java or Ignition value to plain data, or raises TypeError."""
+    if _JAVA:
+        if isinstance(value, Date):
+            return _isoFormat().format(value)
+        if isinstance(value, (BigDecimal,)):
+            if value.scale() <= 0:
+                return int(value.longValue()) if value.bitLength() < 63 else str(value)
+            return value.doubleValue()
+        if isinstance(value, BigInteger):
+            return int(str(value))
+        if isinstance(value, JavaNumber):
+            return value.doubleValue()
+        if isinstance(value, Map):
+            return dict((str(k), value.get(k)) for k in value.keySet())
+        if isinstance(value, Collection):
+            return list(value)
+    # Ignition objects, recognised by shape so that no Ignition class is imported.
+    if hasattr(value, "getColumnNames") and hasattr(value, "getRowCount"):
+        cols = list(value.getColumnNames())
+        return [dict((c, value.getValueAt(r, c)) for c in cols) for r in range(value.getRowCount())]
+    if hasattr(value, "isGood") and hasattr(value, "getName"):
+        return str(value.getName())
+    if hasattr(value, "getQuality") and hasattr(value, "getValue"):
+        ts = value.getTimestamp() if hasattr(value, "getTimestamp") else None
+        return {"value": value.getValue(), "quality": str(value.getQuality().getName()),
+                "timestamp": ts}
+    try:
+        return list(value)  # Jython arrays and other iterables
+    except TypeError:
+        raise TypeError("%s is not JSON-serialisable" % type(value).__name__)
+
+
+def toPlain(value):
+    """Returns ``value`` as plain JSON-safe data (dict/list/str/number/bool/None).
+
+    Raises:
+        NotSerializable: the value (or something inside it) has no JSON form.
+    """
+    try:
+        return json.loads(encode(value))
+    except NotSerializable:
+        raise
+
+
+def encode(value):
+    """Returns compact JSON text for ``value``; raises NotSerializable."""
+    try:
+        return json.dumps(value, default=_fromJava, separators=(",", ":"), sort_keys=False)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise NotSerializable(str(e))
+
+
+def decode(text):
+    """Returns the value of JSON ``text``; None stays None."""
+    if text is None:
+        return None
+    return json.loads(text)

@@ -1,0 +1,67 @@
+"""Operator commands and cancellation, as seen from the sender's side.
+
+A command is a message in the run's mailbox, numbered by the run's
+``cmd_seq`` (bumped in the same transaction, which also proves the run is
+still active). The run acts on it at its next safe point; a command sent to
+a run that no gateway holds yet (ENQUEUED) waits for it, except STOP, which
+ends it at once. ``cancel`` ends any active run at once in the database;
+the holder notices at its next safe point.
+"""
+from exchange.workflows.engine import clock, codec, database, kernel, states
+from exchange.workflows.engine.errors import InvalidArguments, NotFound, WorkflowsError
+from exchange.workflows.store import db, mailbox, runs
+
+
+class NotActive(WorkflowsError):
+    code = "WORKFLOW_ALREADY_FINISHED"
+
+
+def _finishedError(dbName, d, workflowId):
+    row = runs.get(dbName, d, workflowId)
+    if row is None:
+        return NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
+    return NotActive("Workflow %s already finished with status %s; commands only reach active "
+                     "runs." % (workflowId, row["status"]))
+
+
+def send(dbName, workflowId, cmd, reason, topic, sender):
+    """Posts ``cmd`` to the run's mailbox; returns {seq, status}.
+
+    Raises:
+        InvalidArguments: unknown command.
+        NotFound / NotActive: no such run, or it already finished.
+    """
+    if topic == states.COMMAND_TOPIC and cmd not in states.COMMANDS:
+        raise InvalidArguments("Unknown command %r; valid commands are %s."
+                               % (cmd, ", ".join(states.COMMANDS)), code="UNKNOWN_COMMAND")
+    d = database.prepare(dbName)
+    now = clock.nowMs()
+    payload = codec.encode({"cmd": cmd, "reason": reason, "sender": sender, "sentMs": now})
+    with db.Transaction(dbName) as tx:
+        taken = runs.bumpCommandSeq(dbName, d, workflowId, now, tx)
+        if taken is not None:
+            seq, status = taken
+            mailbox.post(dbName, d, workflowId, seq, topic, payload, sender, reason, now, tx)
+            if cmd == "STOP" and topic == states.COMMAND_TOPIC and status == states.ENQUEUED:
+                mailbox.consume(dbName, d, workflowId, seq, "engine", now, tx)
+                runs.endUnclaimed(dbName, d, workflowId, states.STOPPED, codec.encode(
+                    {"type": "Stopped", "message": reason or "STOP command"}), now, tx)
+                status = states.STOPPED
+    if taken is None:
+        raise _finishedError(dbName, d, workflowId)
+    kernel.signal(workflowId)
+    return {"workflowId": workflowId, "cmd": cmd, "seq": seq, "status": status}
+
+
+def cancel(dbName, workflowId, reason, sender):
+    """Ends an active run as CANCELLED; returns {previousStatus}."""
+    d = database.prepare(dbName)
+    row = runs.get(dbName, d, workflowId)
+    if row is None:
+        raise NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
+    error = codec.encode({"type": "Cancelled", "message": reason or "cancelled",
+                          "sender": sender})
+    if runs.cancel(dbName, d, workflowId, error, clock.nowMs()) != 1:
+        raise _finishedError(dbName, d, workflowId)
+    kernel.signal(workflowId)
+    return {"workflowId": workflowId, "previousStatus": row["status"], "status": states.CANCELLED}

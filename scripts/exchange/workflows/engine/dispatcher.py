@@ -1,0 +1,177 @@
+"""One dispatch cycle: flush -> refresh -> recover -> claim -> submit.
+
+Also the work-conserving path: a worker that finishes a run claims the next
+row of its queue itself, and ``start()`` on this gateway asks for a claim at
+once, so a free worker never waits for the next timer tick.
+"""
+from exchange.workflows.engine import (burst, clock, codec, database, executor, identity,
+                                       kernel, registry, states)
+from exchange.workflows.engine.errors import ANY_ERROR
+from exchange.workflows.store import runs
+from exchange.workflows.store.claims import claim
+
+try:
+    from java.lang import Thread
+    from java.util.concurrent.atomic import AtomicLong
+except ImportError:
+    pass
+
+
+def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
+    """Runs one cycle; returns the counts. Raises database errors."""
+    k = kernel.get()
+    kernel.generation()
+    lock = k["dispatchLock"]
+    if not lock.tryLock():
+        return {"skipped": True, "reason": "another dispatch is running"}
+    try:
+        started = clock.nowMs()
+        d = database.prepare(dbName)
+        flushed = burst.flush(flushMaxItems, flushMaxMs)
+        signalled = refresh(dbName, d)
+        recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
+        claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
+        result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
+                  "signalled": signalled, "running": k["running"].size(),
+                  "inMemoryDepth": burst.depth(), "freeWorkers": kernel.freeWorkers(),
+                  "durationMs": clock.nowMs() - started, "tsMs": started}
+        k["lastDispatch"].set(dict(result, queueName=queueName, dbName=dbName))
+        kernel.count("dispatches")
+        return result
+    finally:
+        lock.unlock()
+
+
+def refresh(dbName, d):
+    """Bumps the board of every local run whose row changed (command, cancel,
+    takeover) since the last look: one query per 100 running runs."""
+    k = kernel.get()
+    seen, running, signalled = k["seenCmdSeq"], k["running"], 0
+    ids = [wid for wid, info in _snapshot(running) if info[0] == dbName]
+    if not ids:
+        return 0
+    control = runs.control(dbName, d, ids)
+    for wid in ids:
+        info = running.get(wid)
+        row = control.get(wid)
+        if info is None:
+            continue
+        changed = row is None or row[1] != info[2] or row[0] in states.FINISHED
+        if row is not None and seen.get(wid) != row[2]:
+            changed = changed or seen.get(wid) is not None
+            seen.put(wid, row[2])
+        if changed:
+            kernel.signal(wid)
+            signalled += 1
+    return signalled
+
+
+def _snapshot(running):
+    """(workflowId, info) pairs of the running map; runs may end meanwhile."""
+    out = []
+    for wid in list(running.keySet()):
+        info = running.get(wid)
+        if info is not None:
+            out.append((wid, info))
+    return out
+
+
+def recover(dbName, d):
+    """Restarts runs this gateway owns in the database but is not running
+    (after a crash or restart). Returns how many were resubmitted."""
+    k = kernel.get()
+    me = identity.executorId()
+    maxAttempts = int(kernel.config("maxRecoveryAttempts"))
+    left, recovered = False, 0
+    for row in runs.owned(dbName, d, me):
+        wid = row["workflowId"]
+        if k["running"].containsKey(wid):
+            continue
+        now = clock.nowMs()
+        if row["recoveryAttempts"] >= maxAttempts:
+            runs.deadLetter(dbName, d, wid, row["claimEpoch"], _deadLetterError(row), now)
+            continue
+        wfdef = registry.get(row["workflowName"])
+        if wfdef is None:
+            if row["status"] == states.HELD:
+                left = True  # stays HELD here until its workflow is registered again
+            else:
+                # Back to the queue for whichever gateway has the workflow;
+                # the release counts as a recovery attempt.
+                runs.release(dbName, d, wid, row["claimEpoch"], now)
+            continue
+        if kernel.freeWorkers() <= 0:
+            left = True
+            break
+        taken = runs.reclaim(dbName, d, wid, me, row["claimEpoch"], now)
+        if taken is not None:
+            submit(dbName, d, taken, wfdef)
+            recovered += 1
+    kernel.flag("recoveryPending", dbName, left)
+    return recovered
+
+
+def _deadLetterError(row):
+    return codec.encode({"type": "MaxRecoveryAttemptsExceeded",
+                         "message": "the run was recovered %d times without progress; it is "
+                                    "parked as DEAD_LETTER for an operator to inspect"
+                                    % row["recoveryAttempts"]})
+
+
+def claimAndSubmit(dbName, d, queueName, limit):
+    """Claims up to ``limit`` rows (bounded by free workers) and starts them."""
+    n = min(int(limit), kernel.freeWorkers())
+    if n <= 0:
+        return 0
+    rows = claim(dbName, d, queueName, identity.executorId(), registry.names(),
+                 kernel.config("applicationVersion"), n, clock.nowMs())
+    for row in rows:
+        wfdef = registry.get(row["workflowName"])
+        if wfdef is None:  # unregistered between the claim and now
+            runs.release(dbName, d, row["workflowId"], row["claimEpoch"], clock.nowMs())
+            continue
+        submit(dbName, d, row, wfdef)
+    kernel.flag("moreWork", queueName, len(rows) >= n)
+    return len(rows)
+
+
+def submit(dbName, d, row, wfdef):
+    """Hands a claimed row to the worker pool."""
+    k = kernel.get()
+    wid = row["workflowId"]
+    k["board"].put(wid, AtomicLong(0))
+    k["seenCmdSeq"].put(wid, row.get("cmdSeq") or 0)
+    k["running"].put(wid, (dbName, row["queueName"], row["claimEpoch"]))
+    dialectName = d.name
+
+    def task():
+        Thread.currentThread().setName("exchange.workflows-worker " + wid[:13])
+        try:
+            executor.execute(dbName, database.dialectNamed(dialectName), row, wfdef)
+        finally:
+            Thread.currentThread().setName("exchange.workflows-worker idle")
+        conserve(dbName, row["queueName"])
+    try:
+        kernel.pool().execute(task)
+    except ANY_ERROR:
+        k["running"].remove(wid)
+        k["board"].remove(wid)
+        kernel.flag("recoveryPending", dbName)
+        raise
+
+
+def conserve(dbName, queueName):
+    """After a run ends, claim the next one here instead of waiting for the timer."""
+    if not kernel.isCurrentGeneration() or not kernel.isFlagged("moreWork", queueName):
+        return
+    try:
+        claimAndSubmit(dbName, database.prepare(dbName), queueName, kernel.freeWorkers())
+    except ANY_ERROR as e:
+        executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
+
+
+def wake(dbName, queueName):
+    """Asks a free worker to claim now (after a local start())."""
+    kernel.flag("moreWork", queueName)
+    if kernel.freeWorkers() > 0:
+        kernel.pool().execute(lambda: conserve(dbName, queueName))

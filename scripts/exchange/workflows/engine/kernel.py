@@ -1,0 +1,151 @@
+"""Long-lived state of the engine, kept in ``system.util.getGlobals()``.
+
+Saving the project re-executes every library module, but threads started
+earlier keep running the old code and the JVM keeps running. So everything
+that must outlive a module version lives here, as Java objects or plain data
+only: the worker pool, the in-memory burst queue, the set of running runs,
+the control board that tells a running workflow "look at your row", and
+counters. No Python class instance or function is stored here, so an old
+module version is never pinned by the kernel.
+"""
+try:
+    from java.lang import Boolean, System, ThreadLocal
+    from java.util.concurrent import (ArrayBlockingQueue, ConcurrentHashMap, LinkedBlockingQueue,
+                                      ThreadPoolExecutor, TimeUnit)
+    from java.util.concurrent.atomic import AtomicLong, AtomicReference
+    from java.util.concurrent.locks import ReentrantLock
+except ImportError:  # CPython: importable for unit tests, usable only on Jython.
+    pass
+
+KEY = "exchange.workflows.kernel.v1"
+
+DEFAULTS = {
+    "maxWorkers": 8,
+    "inMemoryCapacity": 50000,
+    "maxRecoveryAttempts": 5,
+    "applicationVersion": None,
+}
+
+
+def _new():
+    return {
+        "createdMs": AtomicLong(0),
+        "generation": AtomicLong(0),
+        "config": ConcurrentHashMap(),
+        "pool": AtomicReference(None),
+        "burst": ArrayBlockingQueue(DEFAULTS["inMemoryCapacity"]),
+        "flushLock": ReentrantLock(),
+        "dispatchLock": ReentrantLock(),
+        # workflowId -> (dbName, queueName): runs executing in this JVM.
+        "running": ConcurrentHashMap(),
+        # workflowId -> AtomicLong bumped whenever the run should look at its
+        # row or mailbox (a local command, or the dispatcher's refresh).
+        "board": ConcurrentHashMap(),
+        # workflowId -> last cmd_seq the dispatcher saw in the database.
+        "seenCmdSeq": ConcurrentHashMap(),
+        "context": ThreadLocal(),
+        "dialects": ConcurrentHashMap(),
+        "schemaReady": ConcurrentHashMap(),
+        # dbName -> True while this JVM may still own runs it is not running.
+        "recoveryPending": ConcurrentHashMap(),
+        # queueName -> True when more rows may be waiting (work-conserving claims).
+        "moreWork": ConcurrentHashMap(),
+        "stats": ConcurrentHashMap(),
+        "lastDispatch": AtomicReference(None),
+        "identity": AtomicReference(None),
+    }
+
+
+def get():
+    """Returns this JVM's kernel, creating it on first use."""
+    g = system.util.getGlobals()
+    k = g.get(KEY)
+    if k is None:
+        g.setdefault(KEY, _new())
+        k = g[KEY]
+        k["createdMs"].compareAndSet(0, _now())
+    return k
+
+
+def _now():
+    return System.currentTimeMillis()
+
+
+def config(name):
+    value = get()["config"].get(name)
+    return DEFAULTS.get(name) if value is None else value
+
+
+def setConfig(name, value):
+    if value is None:
+        get()["config"].remove(name)
+    else:
+        get()["config"].put(name, value)
+
+
+def pool():
+    """Returns the worker pool, creating it once per JVM.
+
+    Java's default thread factory is used on purpose: a Python factory would
+    pin this module version. Idle threads time out, so a project that is
+    disabled leaves nothing behind.
+    """
+    ref = get()["pool"]
+    p = ref.get()
+    if p is None:
+        size = int(config("maxWorkers"))
+        candidate = ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, LinkedBlockingQueue())
+        candidate.allowCoreThreadTimeOut(True)
+        if ref.compareAndSet(None, candidate):
+            p = candidate
+        else:
+            candidate.shutdown()
+            p = ref.get()
+    return p
+
+
+_generation = []
+
+
+def generation():
+    """Returns this module version's generation number (1, 2, ... per project save).
+
+    A worker still running an older version of the code must not start new
+    runs: those belong to the newest code.
+    """
+    if not _generation:
+        _generation.append(get()["generation"].incrementAndGet())
+    return _generation[0]
+
+
+def isCurrentGeneration():
+    return generation() == get()["generation"].get()
+
+
+def freeWorkers():
+    return int(config("maxWorkers")) - get()["running"].size()
+
+
+def count(name, delta=1):
+    stats = get()["stats"]
+    c = stats.get(name)
+    if c is None:
+        stats.putIfAbsent(name, AtomicLong(0))
+        c = stats.get(name)
+    return c.addAndGet(delta)
+
+
+def signal(workflowId):
+    """Tells the run (if it runs in this JVM) to look at its row and mailbox."""
+    v = get()["board"].get(workflowId)
+    if v is not None:
+        v.incrementAndGet()
+
+
+def flag(mapName, key, value=True):
+    get()[mapName].put(key, Boolean(bool(value)))
+
+
+def isFlagged(mapName, key, default=False):
+    v = get()[mapName].get(key)
+    return default if v is None else bool(v)

@@ -1,0 +1,95 @@
+"""The ``@workflow`` and ``@step`` decorators and the registry they fill.
+
+The registry is module state on purpose: a project save re-executes this
+module, the registry starts empty, and ``apps.load()`` (run by the startup
+script) registers the new code. Runs already executing keep the function
+objects they started with.
+"""
+import threading
+
+from exchange.workflows.engine.errors import InvalidArguments
+
+_lock = threading.Lock()
+_workflows = {}
+
+STEP_DEFAULTS = {
+    "retries_allowed": False,
+    "max_attempts": 3,
+    "interval_seconds": 1.0,
+    "backoff_rate": 2.0,
+}
+MAX_RETRY_DELAY_SECONDS = 3600.0
+
+
+class WorkflowDef(object):
+    def __init__(self, name, fn, options):
+        self.name = name
+        self.fn = fn
+        self.options = options
+        self.module = getattr(fn, "__module__", None)
+
+
+def _qualified(fn):
+    return "%s.%s" % (getattr(fn, "__module__", "?"), fn.__name__)
+
+
+def stepOptions(options):
+    """Returns complete, validated retry options for a step."""
+    opts = dict(STEP_DEFAULTS)
+    for key, value in (options or {}).items():
+        if key not in STEP_DEFAULTS:
+            raise InvalidArguments("Unknown step option %r; known options: %s"
+                                   % (key, ", ".join(sorted(STEP_DEFAULTS))))
+        opts[key] = value
+    if int(opts["max_attempts"]) < 1:
+        raise InvalidArguments("max_attempts must be at least 1")
+    if float(opts["interval_seconds"]) < 0 or float(opts["backoff_rate"]) < 1:
+        raise InvalidArguments("interval_seconds must be >= 0 and backoff_rate >= 1")
+    return opts
+
+
+def workflow(fn=None, name=None, **options):
+    """Registers a workflow function: ``@workflow(name="area.task")`` or ``@workflow``.
+
+    Args:
+        name: the registered name used by start(); defaults to module.function.
+        options: reserved for per-workflow settings (e.g. maxRecoveryAttempts).
+    """
+    def register(f):
+        wname = name or _qualified(f)
+        with _lock:
+            _workflows[wname] = WorkflowDef(wname, f, options)
+        f.workflowName = wname
+        return f
+    if fn is not None and callable(fn):
+        return register(fn)
+    return register
+
+
+def step(fn=None, name=None, options=None):
+    """Makes a function a durable step: ``@step(name=..., options={...})`` or ``@step``.
+
+    Inside a workflow each call is checkpointed; after a crash a finished
+    step returns its recorded result without running again. Outside a
+    workflow the function simply runs.
+    """
+    def wrap(f):
+        from exchange.workflows.engine import stepper
+        return stepper.durable(f, name or _qualified(f), stepOptions(options))
+    if fn is not None and callable(fn):
+        return wrap(fn)
+    return wrap
+
+
+def get(name):
+    """Returns the WorkflowDef registered under ``name``, or None."""
+    return _workflows.get(name)
+
+
+def names():
+    return sorted(_workflows.keys())
+
+
+def unregister(name):
+    with _lock:
+        _workflows.pop(name, None)

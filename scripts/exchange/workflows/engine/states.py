@@ -1,0 +1,30 @@
+"""Run statuses and which transitions and commands each allows.
+
+    ENQUEUED -> PENDING (claimed) -> RUNNING <-> HELD -> SUCCESS | ERROR | CANCELLED | STOPPED
+    any active status -> CANCELLED (cancel), STOPPED (STOP)
+    PENDING/RUNNING/HELD -> DEAD_LETTER (recovered too many times)
+
+Every transition is a conditional UPDATE whose WHERE clause lists the
+statuses it may leave, so a finished row can never be overwritten.
+"""
+ENQUEUED = "ENQUEUED"
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+HELD = "HELD"
+SUCCESS = "SUCCESS"
+ERROR = "ERROR"
+CANCELLED = "CANCELLED"
+STOPPED = "STOPPED"
+DEAD_LETTER = "DEAD_LETTER"
+
+ALL = (ENQUEUED, PENDING, RUNNING, HELD, SUCCESS, ERROR, CANCELLED, STOPPED, DEAD_LETTER)
+# Claimed by a gateway and not finished.
+OWNED = (PENDING, RUNNING, HELD)
+ACTIVE = (ENQUEUED,) + OWNED
+FINISHED = (SUCCESS, ERROR, CANCELLED, STOPPED, DEAD_LETTER)
+
+# Operator commands. The engine itself acts on HOLD, RESUME and STOP at
+# safe points; RESET and the rest are delivered to workflows that call
+# rt.recvCommand().
+COMMANDS = ("HOLD", "RESUME", "STOP", "RESET")
+COMMAND_TOPIC = "cmd"

@@ -1,0 +1,111 @@
+"""Runs a ``@step`` inside a workflow: replay, safe points, retries, checkpoint.
+
+A step's result is converted to JSON *before* it is recorded; a result that
+has no JSON form fails the step (recorded, never retried: its side effect
+already happened). Exceptions raised to the workflow are rebuilt from the
+record the same way live and on replay, so the workflow's control flow
+cannot differ after a crash.
+"""
+import functools
+
+from exchange.workflows.engine import clock, codec
+from exchange.workflows.engine.context import current
+from exchange.workflows.engine.errors import (ANY_ERROR, NotSerializable, StepError,
+                                              WorkflowInterrupt, toRecord)
+from exchange.workflows.engine.registry import MAX_RETRY_DELAY_SECONDS, stepOptions
+
+try:
+    import exceptions as _builtinErrors  # Python 2 / Jython
+except ImportError:
+    import builtins as _builtinErrors
+
+_log = None
+
+
+def _logger():
+    global _log
+    if _log is None:
+        _log = system.util.getLogger("exchange.workflows.steps")
+    return _log
+
+
+def rebuild(error):
+    """Returns the exception a workflow sees for a recorded step error."""
+    etype, message = error.get("type"), error.get("message")
+    cls = getattr(_builtinErrors, etype or "", None)
+    if isinstance(cls, type) and issubclass(cls, Exception) and cls is not Exception:
+        try:
+            exc = cls(message)
+            exc.stepName = error.get("step")
+            return exc
+        except ANY_ERROR:
+            pass
+    return StepError(error.get("step"), etype, message)
+
+
+def durable(fn, name, options):
+    """Returns the durable wrapper of ``fn`` registered as step ``name``."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        ctx = current()
+        if ctx is None or ctx.inStep:
+            return fn(*args, **kwargs)
+        return run(ctx, fn, name, options, args, kwargs)
+    wrapper.stepName = name
+    wrapper.stepOptions = options
+
+    def withOptions(overrides):
+        """Returns this step with some retry options replaced, e.g.
+        ``tags.write.withOptions({"max_attempts": 5})(path, value)``."""
+        merged = dict(options)
+        merged.update(overrides or {})
+        return durable(fn, name, stepOptions(merged))
+    wrapper.withOptions = withOptions
+    return wrapper
+
+
+def run(ctx, fn, name, options, args, kwargs):
+    fid, rec = ctx.begin(name)
+    if rec is not None:
+        if rec["error"] is not None:
+            raise rebuild(codec.decode(rec["error"]))
+        return codec.decode(rec["output"])
+    ctx.safePoint()
+    started = clock.nowMs()
+    attempts, maxAttempts = 0, int(options["max_attempts"]) if options["retries_allowed"] else 1
+    delay = float(options["interval_seconds"])
+    while True:
+        attempts += 1
+        ctx.inStep = True
+        try:
+            value = fn(*args, **kwargs)
+            failure = None
+        except WorkflowInterrupt:
+            raise
+        except ANY_ERROR as e:
+            failure = e
+        finally:
+            ctx.inStep = False
+        if failure is None:
+            try:
+                output = codec.encode(value)
+            except NotSerializable as e:
+                error = {"type": "StepOutputNotSerializable", "step": name,
+                         "message": "step %s returned a value with no JSON form (%s); "
+                                    "return plain data" % (name, e)}
+                ctx.record(fid, name, error=codec.encode(error), attempts=attempts,
+                           startedMs=started)
+                raise rebuild(error)
+            ctx.record(fid, name, output=output, attempts=attempts, startedMs=started)
+            ctx.safePoint()
+            return codec.decode(output)
+        if attempts >= maxAttempts:
+            error = toRecord(failure)
+            error["step"] = name
+            error["attempts"] = attempts
+            ctx.record(fid, name, error=codec.encode(error), attempts=attempts, startedMs=started)
+            raise rebuild(error)
+        _logger().debugf("step %s attempt %d of %d failed (%s); retrying in %.1f s",
+                         name, attempts, maxAttempts, failure, delay)
+        ctx.sleep(int(min(delay, MAX_RETRY_DELAY_SECONDS) * 1000))
+        delay = delay * float(options["backoff_rate"])

@@ -1,0 +1,95 @@
+"""The claim transaction: ENQUEUED rows of one queue -> PENDING for one gateway.
+
+Claimers of a queue take turns on that queue's row in ``queues`` (the claim
+starts by updating it, which takes its row lock on PostgreSQL and the write
+lock on SQLite). So the concurrency counts and the partition check read
+below cannot change under the claimer: no write skew between gateways. The
+partial unique index on active partition keys is the last line of defence
+(a claimer of *another* queue using the same key); if it fires, this claim
+rolls back and the rows stay ENQUEUED for the next cycle.
+"""
+from exchange.workflows.store import db
+from exchange.workflows.store.rows import toDicts
+from exchange.workflows.store.runs import RUN_COLUMNS
+
+_OWNED = "('PENDING','RUNNING','HELD')"
+
+
+def _lockQueue(dbName, d, queueName, now, tx):
+    n = db.update(dbName, d.sql("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ?"),
+                  [now, queueName], tx)
+    if n == 0:
+        db.update(dbName, d.sql("INSERT INTO {queues} (queue_name, last_claim_ms) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING"), [queueName, now], tx)
+        db.update(dbName, d.sql("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ?"),
+                  [now, queueName], tx)
+    ds = db.query(dbName, d.sql(
+        "SELECT concurrency, worker_concurrency FROM {queues} WHERE queue_name = ?"), [queueName], tx)
+    return (ds[0][0], ds[0][1]) if len(ds) else (None, None)
+
+
+def _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx):
+    if concurrency is not None:
+        ds = db.query(dbName, d.sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
+                                    "AND status IN " + _OWNED), [queueName], tx)
+        limit = min(limit, int(concurrency) - int(ds[0][0]))
+    if workerConcurrency is not None and limit > 0:
+        ds = db.query(dbName, d.sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
+                                    "AND executor_id = ? AND status IN " + _OWNED),
+                      [queueName, executorId], tx)
+        limit = min(limit, int(workerConcurrency) - int(ds[0][0]))
+    return limit
+
+
+def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
+    """Claims up to ``limit`` runnable rows; returns them as dicts (RUN_COLUMNS).
+
+    Only rows whose workflow is in ``names`` (registered on this gateway) and
+    whose application version is NULL or ``appVersion`` (any, if None) are
+    taken, lowest priority first, then oldest.
+    """
+    names = sorted(names)
+    if limit <= 0 or not names:
+        return []
+    try:
+        with db.Transaction(dbName) as tx:
+            concurrency, workerConcurrency = _lockQueue(dbName, d, queueName, now, tx)
+            limit = _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx)
+            if limit <= 0:
+                return []
+            args = [queueName] + names
+            version = ""
+            if appVersion is not None:
+                version = " AND (w.application_version IS NULL OR w.application_version = ?)"
+                args.append(appVersion)
+            args.append(limit * 2 + 8)
+            ds = db.query(dbName, d.sql(
+                "SELECT w.workflow_id, w.partition_key FROM {status} w "
+                "WHERE w.status = 'ENQUEUED' AND w.queue_name = ? AND w.workflow_name IN ("
+                + ", ".join(["?"] * len(names)) + ")" + version
+                + " AND (w.partition_key IS NULL OR NOT EXISTS (SELECT 1 FROM {status} a "
+                "WHERE a.partition_key = w.partition_key AND a.status IN " + _OWNED + "))"
+                " ORDER BY w.priority, w.created_ms, w.workflow_id LIMIT ?{skipLocked}"), args, tx)
+            chosen, partitions = [], set()
+            for row in ds:
+                key = row[1]
+                if key is not None:
+                    if key in partitions:
+                        continue
+                    partitions.add(key)
+                chosen.append(row[0])
+                if len(chosen) >= limit:
+                    break
+            if not chosen:
+                return []
+            ds = db.query(dbName, d.sql(
+                "UPDATE {status} SET status = 'PENDING', executor_id = ?, "
+                "claim_epoch = claim_epoch + 1, updated_ms = ? WHERE status = 'ENQUEUED' "
+                "AND workflow_id IN (" + ", ".join(["?"] * len(chosen)) + ") RETURNING "
+                + ", ".join(RUN_COLUMNS)), [executorId, now] + chosen, tx)
+            rows = toDicts(ds, RUN_COLUMNS)
+    except db.UniqueViolation:
+        return []
+    order = dict((wid, i) for i, wid in enumerate(chosen))
+    rows.sort(key=lambda r: order.get(r["workflowId"], 0))
+    return rows

@@ -1,0 +1,86 @@
+"""What differs between databases, in one table per dialect.
+
+Statements elsewhere are written once with ``{status}``-style table
+placeholders; ``Dialect.sql()`` fills them in and caches the result.
+SQLite has no schemas, so ``workflows.workflow_status`` becomes
+``workflows_workflow_status`` there.
+"""
+import re
+
+from exchange.workflows.store import db
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_.]{0,62}$")
+
+TABLES = {
+    "status": "workflow_status",
+    "ops": "operation_outputs",
+    "mail": "notifications",
+    "events": "workflow_events",
+    "streams": "streams",
+    "queues": "queues",
+    "meta": "schema_meta",
+}
+
+SCHEMA = "workflows"
+
+
+class Dialect(object):
+    def __init__(self, name, tableFormat, settings):
+        self.name = name
+        self.settings = settings
+        names = {}
+        for key, table in TABLES.items():
+            ident = tableFormat % {"schema": SCHEMA, "table": table}
+            if not _IDENT.match(ident):
+                raise ValueError("invalid identifier %r" % ident)
+            names[key] = ident
+        names["ix"] = "wf_"
+        self.names = names
+        self._cache = {}
+
+    def sql(self, template):
+        """Returns ``template`` with table names filled in (cached)."""
+        text = self._cache.get(template)
+        if text is None:
+            values = dict(self.names)
+            values.update(self.settings)
+            text = template.format(**values)
+            self._cache[template] = text
+        return text
+
+
+POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
+    "createSchema": "CREATE SCHEMA IF NOT EXISTS " + SCHEMA,
+    # Serialises concurrent migrations from several gateways.
+    "migrationLock": "SELECT pg_advisory_xact_lock(7420190311)",
+    "skipLocked": " FOR UPDATE SKIP LOCKED",
+})
+
+SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
+    "createSchema": "",
+    # SQLite takes its one write lock with the first write of the migration.
+    "migrationLock": "",
+    "skipLocked": "",
+})
+
+
+def detect(dbName):
+    """Returns the Dialect of the named connection, by asking the database.
+
+    Raises:
+        DatabaseUnavailable: the connection cannot be reached.
+    """
+    try:
+        ds = db.query(dbName, "SELECT sqlite_version()")
+        if len(ds) == 1:
+            return SQLITE
+    except db.DatabaseUnavailable:
+        raise
+    except db.DatabaseError:
+        pass
+    ds = db.query(dbName, "SELECT version()")
+    text = str(ds[0][0]).lower() if len(ds) else ""
+    if "postgres" in text:
+        return POSTGRES
+    raise db.DatabaseError("Database '%s' is neither PostgreSQL nor SQLite (%s); "
+                           "exchange.workflows supports those two." % (dbName, text[:80]))

@@ -1,0 +1,213 @@
+"""Statements on ``workflow_status``: one row per run.
+
+Every status change is a conditional UPDATE: its WHERE clause names the
+statuses the row may leave (and, for a worker, the claim epoch it holds),
+so a finished row can never be overwritten and a gateway that lost its
+claim cannot write."""
+from exchange.workflows.engine import states
+from exchange.workflows.store import db
+from exchange.workflows.store.rows import toDicts
+
+_OWNED = "('PENDING','RUNNING','HELD')"
+_ACTIVE = "('ENQUEUED','PENDING','RUNNING','HELD')"
+
+INSERT_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
+                  "priority", "deduplication_id", "application_version", "inputs",
+                  "timeout_ms", "created_by", "created_ms", "updated_ms")
+
+# What a worker needs to run a claimed row.
+RUN_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "inputs", "claim_epoch",
+               "timeout_ms", "deadline_ms", "started_ms", "recovery_attempts", "cmd_seq")
+
+DETAIL_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
+                  "priority", "deduplication_id", "application_version", "inputs", "output",
+                  "error", "progress", "timeout_ms", "deadline_ms", "executor_id", "claim_epoch",
+                  "recovery_attempts", "created_by", "created_ms", "updated_ms", "started_ms",
+                  "finished_ms")
+
+LIST_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
+                "priority", "progress", "executor_id", "created_ms", "started_ms", "finished_ms",
+                "updated_ms", "error")
+
+
+def _insertSql(count):
+    one = "(" + ", ".join(["?"] * len(INSERT_COLUMNS)) + ")"
+    # ON CONFLICT DO NOTHING covers both a repeated id (an in-memory item
+    # flushed twice after an unclear commit) and an active deduplication id.
+    return ("INSERT INTO {status} (" + ", ".join(INSERT_COLUMNS) + ") VALUES "
+            + ", ".join([one] * count) + " ON CONFLICT DO NOTHING")
+
+
+def insert(dbName, d, rows, tx=None):
+    """Inserts ENQUEUED rows (tuples in INSERT_COLUMNS order); returns how many were new."""
+    if not rows:
+        return 0
+    args = []
+    for r in rows:
+        args.extend(r)
+    return db.update(dbName, d.sql(_insertSql(len(rows))), args, tx)
+
+
+def exists(dbName, d, workflowId):
+    ds = db.query(dbName, d.sql("SELECT 1 FROM {status} WHERE workflow_id = ?"), [workflowId])
+    return len(ds) > 0
+
+
+def activeByDeduplication(dbName, d, queueName, deduplicationId):
+    """Returns the id of the active run holding ``deduplicationId`` in the queue, or None."""
+    ds = db.query(dbName, d.sql(
+        "SELECT workflow_id FROM {status} WHERE queue_name = ? AND deduplication_id = ? "
+        "AND status IN " + _ACTIVE), [queueName, deduplicationId])
+    return ds[0][0] if len(ds) else None
+
+
+def markRunning(dbName, d, workflowId, epoch, now, deadlineMs):
+    """PENDING -> RUNNING for the claim holder; returns rows affected (0 or 1)."""
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = 'RUNNING', started_ms = COALESCE(started_ms, ?), "
+        "deadline_ms = COALESCE(deadline_ms, ?), updated_ms = ? "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status = 'PENDING'"),
+        [now, deadlineMs, now, workflowId, epoch])
+
+
+def setVisibleState(dbName, d, workflowId, epoch, status, now, tx=None):
+    """RUNNING <-> HELD for the claim holder; returns rows affected."""
+    other = states.RUNNING if status == states.HELD else states.HELD
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN (?, 'PENDING')"),
+        [status, now, workflowId, epoch, other], tx)
+
+
+def finish(dbName, d, workflowId, epoch, status, output, error, now):
+    """Ends the run held with ``epoch``; returns rows affected (0: not ours any more)."""
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = ?, output = ?, error = ?, finished_ms = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + _OWNED),
+        [status, output, error, now, now, workflowId, epoch])
+
+
+def setProgress(dbName, d, workflowId, epoch, progress, now):
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET progress = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + _OWNED),
+        [progress, now, workflowId, epoch])
+
+
+def control(dbName, d, workflowIds):
+    """Returns {workflowId: (status, claimEpoch, cmdSeq)} for the given ids."""
+    out = {}
+    ids = list(workflowIds)
+    for start in range(0, len(ids), 100):
+        chunk = ids[start:start + 100]
+        ds = db.query(dbName, d.sql(
+            "SELECT workflow_id, status, claim_epoch, cmd_seq FROM {status} WHERE workflow_id IN ("
+            + ", ".join(["?"] * len(chunk)) + ")"), chunk)
+        for row in ds:
+            out[row[0]] = (row[1], int(row[2]), int(row[3]))
+    return out
+
+
+def bumpCommandSeq(dbName, d, workflowId, now, tx):
+    """Reserves the next mailbox sequence number of an active run; None if not active."""
+    ds = db.query(dbName, d.sql(
+        "UPDATE {status} SET cmd_seq = cmd_seq + 1, updated_ms = ? "
+        "WHERE workflow_id = ? AND status IN " + _ACTIVE + " RETURNING cmd_seq, status"),
+        [now, workflowId], tx)
+    return (int(ds[0][0]), ds[0][1]) if len(ds) else None
+
+
+def endUnclaimed(dbName, d, workflowId, status, error, now, tx=None):
+    """Ends a run that no gateway holds yet (ENQUEUED) directly."""
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = ?, error = ?, finished_ms = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND status = 'ENQUEUED'"),
+        [status, error, now, now, workflowId], tx)
+
+
+def cancel(dbName, d, workflowId, error, now):
+    """Any active status -> CANCELLED; the holder notices at its next safe point."""
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND status IN " + _ACTIVE),
+        [error, now, now, workflowId])
+
+
+def owned(dbName, d, executorId):
+    """Returns this executor's unfinished runs (for recovery after a restart)."""
+    ds = db.query(dbName, d.sql(
+        "SELECT " + ", ".join(RUN_COLUMNS) + " FROM {status} "
+        "WHERE executor_id = ? AND status IN " + _OWNED), [executorId])
+    return toDicts(ds, RUN_COLUMNS)
+
+
+def reclaim(dbName, d, workflowId, executorId, epoch, now):
+    """Takes a run over again with a new epoch (fencing any older holder)."""
+    ds = db.query(dbName, d.sql(
+        "UPDATE {status} SET claim_epoch = claim_epoch + 1, "
+        "recovery_attempts = recovery_attempts + 1, executor_id = ?, updated_ms = ?, "
+        "status = CASE WHEN status = 'HELD' THEN 'HELD' ELSE 'PENDING' END "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + _OWNED
+        + " RETURNING " + ", ".join(RUN_COLUMNS)), [executorId, now, workflowId, epoch])
+    rows = toDicts(ds, RUN_COLUMNS)
+    return rows[0] if rows else None
+
+
+def release(dbName, d, workflowId, epoch, now):
+    """Gives a run back to the queue (e.g. its workflow is not registered here)."""
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = 'ENQUEUED', executor_id = NULL, updated_ms = ?, "
+        "recovery_attempts = recovery_attempts + 1 "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN ('PENDING','RUNNING')"),
+        [now, workflowId, epoch])
+
+
+def deadLetter(dbName, d, workflowId, epoch, error, now):
+    return db.update(dbName, d.sql(
+        "UPDATE {status} SET status = 'DEAD_LETTER', error = ?, finished_ms = ?, updated_ms = ? "
+        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + _OWNED),
+        [error, now, now, workflowId, epoch])
+
+
+def get(dbName, d, workflowId):
+    ds = db.query(dbName, d.sql(
+        "SELECT " + ", ".join(DETAIL_COLUMNS) + " FROM {status} WHERE workflow_id = ?"), [workflowId])
+    rows = toDicts(ds, DETAIL_COLUMNS)
+    return rows[0] if rows else None
+
+
+def listRuns(dbName, d, filters, limit, offset):
+    """Returns (rows, total) for the filters {status, workflowName, queueName, sinceMs, untilMs}."""
+    where, args = [], []
+    statuses = filters.get("status")
+    if statuses:
+        where.append("status IN (" + ", ".join(["?"] * len(statuses)) + ")")
+        args.extend(statuses)
+    for key, column in (("workflowName", "workflow_name"), ("queueName", "queue_name"),
+                        ("partitionKey", "partition_key")):
+        if filters.get(key) is not None:
+            where.append(column + " = ?")
+            args.append(filters[key])
+    if filters.get("sinceMs") is not None:
+        where.append("created_ms >= ?")
+        args.append(filters["sinceMs"])
+    if filters.get("untilMs") is not None:
+        where.append("created_ms < ?")
+        args.append(filters["untilMs"])
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    ds = db.query(dbName, d.sql(
+        "SELECT " + ", ".join(LIST_COLUMNS) + " FROM {status}" + clause
+        + " ORDER BY created_ms DESC, workflow_id DESC LIMIT ? OFFSET ?"), args + [limit, offset])
+    total = db.query(dbName, d.sql("SELECT COUNT(*) FROM {status}" + clause), args)
+    return toDicts(ds, LIST_COLUMNS), int(total[0][0])
+
+
+def queueCounts(dbName, d, queueName=None):
+    """Returns [{queueName, status, count}] for active and finished runs."""
+    clause, args = "", []
+    if queueName is not None:
+        clause, args = " WHERE queue_name = ?", [queueName]
+    ds = db.query(dbName, d.sql(
+        "SELECT queue_name, status, COUNT(*) FROM {status}" + clause
+        + " GROUP BY queue_name, status ORDER BY queue_name, status"), args)
+    return [{"queueName": r[0], "status": r[1], "count": int(r[2])} for r in ds]

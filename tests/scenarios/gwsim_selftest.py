@@ -1,0 +1,304 @@
+# gwsim self-test: proves the simulated gateway's contract on real Jython 2.7.
+#
+# Run (SQLite default, or PostgreSQL with --db):
+#   tools/gwsim exec --project tests/fixtures/gwsim_project tests/scenarios/gwsim_selftest.py
+#   tools/gwsim exec --project tests/fixtures/gwsim_project --db jdbc:postgresql://... tests/scenarios/gwsim_selftest.py
+# Exits 0 when every check passes, 1 otherwise (each failure is printed); the last line is
+# `RESULT {json}` with a few facts. `system` and `fixturelib` are globals, as in the Script Console.
+import os
+import shutil
+import sys
+import time
+import traceback
+
+import java.lang
+from java.math import BigDecimal
+from java.sql import SQLException
+from java.util import Date
+
+import gwsim
+
+DB = "WorkflowsDB"
+failures = []
+facts = {}
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print "FAIL:", message
+    return condition
+
+
+def java_error(function, *args):
+    """Call function; return the Java exception it raised (None if none).
+
+    Also proves that a plain `except Exception` does not catch it, as in Ignition.
+    """
+    try:
+        try:
+            function(*args)
+        except Exception, python_error:
+            check(False, "a Python except caught %r; expected a Java exception" % python_error)
+            return None
+    except java.lang.Throwable, error:
+        return error
+    return None
+
+
+def wait_for(predicate, seconds=5.0):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def section(name, body):
+    try:
+        body()
+    except:
+        failures.append("%s raised:\n%s" % (name, traceback.format_exc()))
+        print "FAIL: %s raised" % name
+        traceback.print_exc()
+
+
+# ---------------------------------------------------------------------------------------------
+def test_db():
+    is_pg = java_error(system.db.runScalarQuery, "SELECT version()", DB) is None
+    facts["database"] = "postgresql" if is_pg else "sqlite"
+    table = "gwsim_selftest_%d_%d" % (os.getpid(), int(time.time() * 1000) % 100000)
+    key_column = "id SERIAL PRIMARY KEY" if is_pg else "id INTEGER PRIMARY KEY AUTOINCREMENT"
+    system.db.runPrepUpdate("CREATE TABLE %s (%s, name VARCHAR(50) NOT NULL, amount NUMERIC(10,2), "
+                            "created TIMESTAMP, flag BOOLEAN)" % (table, key_column), [], DB)
+    try:
+        insert = "INSERT INTO %s (name, amount, created, flag) VALUES (?, ?, ?, ?)" % table
+        first = system.db.runPrepUpdate(insert, ["alpha", 1.5, Date(), True], DB, getKey=True)
+        second = system.db.runPrepUpdate(insert, [u"b\u00e9ta", 2, Date(), False], DB, getKey=1)
+        check(isinstance(first, (int, long)) and second == first + 1, "getKey returns keys: %r %r" % (first, second))
+        check(system.db.runPrepUpdate("UPDATE %s SET amount = amount + 1" % table, [], DB) == 2,
+              "runPrepUpdate returns the affected row count")
+
+        rows = system.db.runPrepQuery("SELECT id, name, amount, created, flag FROM %s ORDER BY id" % table, [], DB)
+        check(len(rows) == 2 and rows.getRowCount() == 2, "two rows read back")
+        check(list(rows.getColumnNames()) == ["id", "name", "amount", "created", "flag"],
+              "column names %r" % list(rows.getColumnNames()))
+        row = rows[1]
+        check(row["name"] == u"b\u00e9ta" and row[1] == row["name"] and isinstance(row["name"], unicode),
+              "row access by column name and index gives unicode")
+        check(rows.getValueAt(0, "name") == u"alpha" and rows.getValueAt(0, 1) == u"alpha", "getValueAt")
+        check([r["name"] for r in rows] == [u"alpha", u"b\u00e9ta"], "iterating rows")
+        if is_pg:
+            check(isinstance(row["amount"], BigDecimal), "NUMERIC comes back as BigDecimal on PostgreSQL")
+            check(isinstance(row["created"], java.sql.Timestamp), "TIMESTAMP comes back as java.sql.Timestamp")
+            check(row["flag"] is False, "BOOLEAN comes back as bool")
+        else:
+            check(float(row["amount"]) == 3.0, "NUMERIC value on SQLite: %r" % row["amount"])
+        facts["types"] = dict((c, type(row[c]).__name__) for c in ("id", "name", "amount", "created", "flag"))
+        check(system.db.runScalarPrepQuery("SELECT COUNT(*) FROM %s WHERE name = ?" % table, ["alpha"], DB) == 1,
+              "runScalarPrepQuery")
+
+        returned = system.db.runPrepQuery("UPDATE %s SET name = ? WHERE id = ? RETURNING id, name" % table,
+                                          ["gamma", first], DB)
+        check(len(returned) == 1 and returned[0]["name"] == u"gamma", "UPDATE ... RETURNING via runPrepQuery")
+
+        count = lambda tx=None: system.db.runScalarPrepQuery("SELECT COUNT(*) FROM %s" % table, [], DB, tx)
+        tx = system.db.beginTransaction(DB, system.db.READ_COMMITTED if is_pg else None, 5000)
+        system.db.runPrepUpdate(insert, ["rolled back", 0, Date(), True], DB, tx)
+        check(count(tx) == 3, "the transaction sees its own insert")
+        system.db.rollbackTransaction(tx)
+        system.db.closeTransaction(tx)
+        check(count() == 2, "rolled-back rows are gone")
+        error = java_error(system.db.runPrepUpdate, insert, ["x", 0, None, None], DB, tx)
+        check(error is not None and "closed" in error.getMessage(), "a closed transaction id is refused")
+
+        tx = system.db.beginTransaction(database=DB)
+        system.db.runPrepUpdate(insert, ["committed", 0, None, None], DB, tx)
+        system.db.commitTransaction(tx)
+        system.db.closeTransaction(tx)
+        check(count() == 3, "committed rows stay")
+
+        tx = system.db.beginTransaction(DB, timeout=300)
+        time.sleep(1.5)
+        error = java_error(system.db.runPrepQuery, "SELECT 1", [], DB, tx)
+        check(error is not None and "closed" in error.getMessage(), "an unused transaction times out")
+
+        error = java_error(system.db.runPrepQuery, "SELECT * FROM gwsim_no_such_table", [], DB)
+        check(isinstance(error, java.lang.Exception) and "runPrepQuery" in error.getMessage()
+              and isinstance(error.getCause(), SQLException), "a failing statement raises a Java exception")
+        error = java_error(system.db.runPrepQuery, "SELECT 1", [], "NoSuchDatabase")
+        check(error is not None and "NoSuchDatabase" in error.getMessage(), "an unknown connection is refused")
+        facts["rows"] = count()
+    finally:
+        system.db.runPrepUpdate("DROP TABLE %s" % table, [], DB)
+
+
+def test_tags():
+    base = "[default]Selftest%d" % os.getpid()
+    codes = system.tag.configure(base, [
+        {"name": "Count", "tagType": "AtomicTag", "valueSource": "memory", "dataType": "Int4", "value": 1},
+        {"name": "Folder", "tagType": "Folder", "tags": [
+            {"name": "Ratio", "tagType": "AtomicTag", "dataType": "Float8", "value": 0.5},
+            {"name": "On", "tagType": "AtomicTag", "dataType": "Boolean", "value": False},
+            {"name": "Text", "tagType": "AtomicTag", "dataType": "String", "value": "a"},
+            {"name": "When", "tagType": "AtomicTag", "dataType": "DateTime"},
+            {"name": "Cmd", "tagType": "AtomicTag", "dataType": "Int4", "value": 0},
+            {"name": "Feedback", "tagType": "AtomicTag", "dataType": "Int4", "value": 0},
+        ]}], "o")
+    check(all(code.isGood() for code in codes), "configure succeeds: %s" % codes)
+    paths = [base + "/Count", base + "/Folder/Ratio", base + "/Folder/On", base + "/Folder/Text",
+             base + "/Folder/When"]
+    results = system.tag.writeBlocking(paths, ["42", 3, 1, 7, Date(0)])
+    check(all(q.isGood() for q in results), "writes with coercion are good: %s" % results)
+    values = system.tag.readBlocking(paths)
+    check(values[0].value == 42 and isinstance(values[0].value, int), "Int4 coerces '42' -> 42")
+    check(values[1].value == 3.0 and isinstance(values[1].value, float), "Float8 coerces 3 -> 3.0")
+    check(values[2].value is True and values[3].value == u"7", "Boolean and String coercion")
+    check(isinstance(values[4].value, Date) and values[4].value.getTime() == 0, "DateTime holds a Date")
+    check(isinstance(values[0].timestamp, Date) and values[0].quality.isGood()
+          and str(values[0].quality) == "Good" and values[0].getValue() == 42, "QualifiedValue API")
+    bad = system.tag.writeBlocking([base + "/Count"], ["not a number"])[0]
+    check(not bad.isGood() and bad.isBadOrError(), "a bad coercion gives a bad quality: %s" % bad)
+    check(system.tag.readBlocking([base.lower() + "/count"])[0].value == 42, "tag paths are case-insensitive")
+    missing = system.tag.readBlocking([base + "/Nope"])[0]
+    check(missing.value is None and missing.quality.isBad() and missing.quality.getName() == "Bad_NotFound",
+          "a missing tag reads None with Bad_NotFound")
+    check(str(system.tag.writeBlocking([base + "/Nope"], [1])[0]) == "Bad_NotFound", "a missing write is Bad_NotFound")
+    check(system.tag.exists(base + "/Folder/On") and not system.tag.exists(base + "/Nope"), "exists")
+    names = sorted(r["name"] for r in system.tag.browse(base + "/Folder").getResults())
+    check(names == ["Cmd", "Feedback", "On", "Ratio", "Text", "When"], "browse lists the folder: %s" % names)
+    check(system.tag.readBlocking(["[System]Gateway/SystemName"])[0].value == gwsim.gatewayName(),
+          "[System]Gateway/SystemName is the gateway name")
+
+    follower = gwsim.devices.follow(base + "/Folder/Cmd", base + "/Folder/Feedback", 200, lambda v: v * 10)
+    system.tag.writeBlocking([base + "/Folder/Cmd"], [5])
+    feedback = lambda: system.tag.readBlocking([base + "/Folder/Feedback"])[0].value
+    check(feedback() == 0, "a following device is not instantaneous")
+    check(wait_for(lambda: feedback() == 50, 3), "a following device writes after its delay")
+    follower.cancel()
+    jam = gwsim.devices.stuck(base + "/Folder/Feedback")
+    check(system.tag.writeBlocking([base + "/Folder/Feedback"], [1])[0].isGood() and feedback() == 50,
+          "a stuck tag accepts writes but keeps its value")
+    jam.release()
+    check([str(c) for c in system.tag.deleteTags([base])] == ["Good"] and not system.tag.exists(base), "deleteTags")
+
+
+def test_util_and_date():
+    g = system.util.getGlobals()
+    check(g is system.util.getGlobals(), "getGlobals is one dict")
+    log = system.util.getLogger("gwsim.selftest")
+    log.infof("logger works: %s=%d", "answer", 42)
+    check(log.isInfoEnabled() and not log.isTraceEnabled(), "logger levels")
+    decoded = system.util.jsonDecode(system.util.jsonEncode({"a": [1, 2.5, None, True], "b": u"\u00e9"}))
+    check(decoded["a"][0] == 1 and isinstance(decoded["a"][1], BigDecimal) and decoded["a"][2] is None
+          and decoded["a"][3] is True and decoded["b"] == u"\u00e9", "jsonEncode/jsonDecode: %r" % decoded)
+    check(system.util.jsonDecode("not json") == "not json", "invalid JSON decodes to the string itself")
+    check(system.util.jsonEncode({"k": [1]}) == '{"k":[1]}', "compact jsonEncode")
+
+    now = system.date.now()
+    later = system.date.addSeconds(now, 90)
+    check(isinstance(now, Date) and system.date.isAfter(later, now) and system.date.millisBetween(now, later) == 90000
+          and system.date.secondsBetween(later, now) == -90, "date arithmetic")
+    text = system.date.format(system.date.fromMillis(0), "yyyy-MM-dd'T'HH:mm:ss")
+    check(system.date.toMillis(system.date.parse(text, "yyyy-MM-dd'T'HH:mm:ss")) == 0, "date format/parse")
+
+    box = []
+    thread = system.util.invokeAsynchronous(lambda a, b=0: box.append((a + b, java.lang.Thread.currentThread().getName())),
+                                            [1], {"b": 2}, "selftest-async")
+    check(isinstance(thread, java.lang.Thread), "invokeAsynchronous returns a Java Thread")
+    thread.join(5000)
+    check(box == [(3, "selftest-async")], "invokeAsynchronous ran on its own thread: %r" % box)
+    error = None
+    try:
+        system.util.noSuchFunction
+    except AttributeError, problem:
+        error = str(problem)
+    check(error is not None and "system.util.noSuchFunction" in error and "gwsim" in error,
+          "an unemulated function fails loudly: %s" % error)
+
+
+def test_http():
+    server = gwsim.httpserver.start(lambda req: (201, {"got": req.json, "method": req.method}))
+    try:
+        response = system.net.httpClient(timeout=5000).post(server.url + "/x", data={"n": 1})
+        check(response.statusCode == 201 and response.good and response.json["got"]["n"] == 1
+              and response.json["method"] == "POST", "httpClient posts JSON to the loopback server")
+        check(server.requests[0].headers["content-type"].startswith("application/json"), "dict data is sent as JSON")
+    finally:
+        server.stop()
+
+
+def test_project():
+    g = system.util.getGlobals()
+    check(wait_for(lambda: g.get("fixture.ticks", 0) >= 3), "the shared timer fires (ticks=%s)" % g.get("fixture.ticks"))
+    check(wait_for(lambda: g.get("fixture.dedicatedTicks", 0) >= 2), "the dedicated timer fires")
+    check(g.get("fixture.tickThread") != g.get("fixture.dedicatedThread"), "dedicated timer has its own thread")
+    check("fixture.disabledTicks" not in g, "a disabled timer never fires")
+    check("fixture.onelinerTicks" not in g, "a one-line `def f(): body` loses its body, as in Ignition")
+    check(g.get("fixture.startups") == 1, "the startup script ran once")
+    check(fixturelib.greeter.greet("you") == u"hello you from %s" % system.util.getProjectName(),
+          "library modules see `system` without importing it")
+    check(fixturelib.greeter.gatewayName() == gwsim.gatewayName(), "gateway name from a library module")
+    hidden = None
+    try:
+        fixturelib.hidden.child
+    except AttributeError:
+        hidden = "hidden"
+    check(hidden == "hidden" and fixturelib.hidden.VALUE == "hidden-parent",
+          "a folder with its own code.py hides its children")
+    project = system.util.getProjectName()
+    check(system.util.sendRequest(project, "echo", {"x": 7}) == {"echo": 7}, "sendRequest returns the handler's value")
+    system.util.sendMessage(project, "echo", {"x": 1})
+    check(wait_for(lambda: g.get("fixture.messages", 0) >= 2), "sendMessage reaches the handler")
+
+
+def test_reload():
+    g = system.util.getGlobals()
+    library = os.path.join(os.path.dirname(fixturelib.counter.__file__), os.pardir)
+    probe_name = "probe_%d" % os.getpid()
+    probe_dir = os.path.join(library, probe_name)
+    os.makedirs(probe_dir)
+    try:
+        source = "VERSION = %d\n\ndef version():\n\treturn VERSION\n\n" \
+                 "def watch(seen, stop):\n\twhile not stop:\n\t\tseen.append(version())\n\t\ttime.sleep(0.02)\n" \
+                 "import time\n"
+        with open(os.path.join(probe_dir, "code.py"), "w") as handle:
+            handle.write(source % 1)
+        old = getattr(fixturelib, probe_name)
+        seen, stop = [], []
+        system.util.invokeAsynchronous(old.watch, [seen, stop], description="selftest-old-code")
+        g["selftest.marker"] = "kept"
+        with open(os.path.join(probe_dir, "code.py"), "w") as handle:
+            handle.write(source % 2)
+        check(getattr(fixturelib, probe_name).version() == 1, "no change before the save")
+        gwsim.reloadProject()
+        new = getattr(fixturelib, probe_name)
+        check(new is not old and new.version() == 2, "after reload a module runs its new code")
+        del seen[:]
+        time.sleep(0.2)
+        stop.append(True)
+        check(seen and set(seen) == set([1]), "a thread started before the reload keeps the old code: %s" % set(seen))
+        check(g.get("selftest.marker") == "kept" and g is system.util.getGlobals(), "getGlobals survives the reload")
+        check(g.get("fixture.shutdowns") == 1 and g.get("fixture.startups") == 2,
+              "reload ran the shutdown then the startup script")
+        ticks = g.get("fixture.ticks", 0)
+        check(wait_for(lambda: g.get("fixture.ticks", 0) > ticks), "timers run again after the reload")
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+
+
+for name, body in (("db", test_db), ("tags", test_tags), ("util/date", test_util_and_date),
+                   ("http", test_http), ("project", test_project), ("reload", test_reload)):
+    section(name, body)
+
+g = system.util.getGlobals()
+facts.update({"jython": sys.version.split()[0], "gateway": gwsim.gatewayName(),
+              "project": system.util.getProjectName(), "ticks": g.get("fixture.ticks"),
+              "startups": g.get("fixture.startups"), "failures": len(failures)})
+if failures:
+    print "%d check(s) failed:" % len(failures)
+    for failure in failures:
+        print " -", failure.splitlines()[0]
+print "RESULT " + system.util.jsonEncode(facts)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,117 @@
+"""Named database connections with a bounded pool, like the gateway's connection pool.
+
+Gateway defaults are reproduced: at most 8 active connections per named connection, a borrower
+waits up to 5000 ms and then fails with a clear error, and each borrowed connection is validated
+first (Ignition's pool tests on borrow), so a connection broken by a database restart is closed
+and replaced instead of handed out.
+"""
+from java.lang import Exception as JavaException, Throwable
+from java.sql import DriverManager
+from java.util import Properties
+from java.util.concurrent import ConcurrentLinkedDeque, Semaphore, TimeUnit
+
+DEFAULT_MAX_ACTIVE = 8
+DEFAULT_MAX_WAIT_MS = 5000
+
+# SQLite is a file, not a server: concurrent gateway threads need a busy timeout to wait for the
+# write lock, WAL so readers don't block the writer, and IMMEDIATE transactions so a transaction
+# takes the write lock at BEGIN (a deferred one that upgrades later can fail at once with
+# SQLITE_BUSY instead of waiting, which server databases never do).
+SQLITE_PROPERTIES = {
+    "busy_timeout": "30000",
+    "journal_mode": "WAL",
+    "synchronous": "NORMAL",
+    "transaction_mode": "IMMEDIATE",
+}
+
+
+class NamedConnection(object):
+    """One gateway database connection (a pool of JDBC connections to one URL)."""
+
+    def __init__(self, name, url, max_active=DEFAULT_MAX_ACTIVE, max_wait_ms=DEFAULT_MAX_WAIT_MS):
+        self.name = name
+        self.url = url
+        self.max_active = max_active
+        self.max_wait_ms = max_wait_ms
+        self.is_sqlite = url.startswith("jdbc:sqlite:")
+        self._permits = Semaphore(max_active, True)
+        self._idle = ConcurrentLinkedDeque()
+        self._default_isolation = None
+
+    def _open(self):
+        props = Properties()
+        if self.is_sqlite:
+            for key, value in SQLITE_PROPERTIES.items():
+                props.setProperty(key, value)
+        conn = DriverManager.getConnection(self.url, props)
+        conn.setAutoCommit(True)
+        if self._default_isolation is None:
+            # The driver's default, so a transaction's isolation level is undone on release.
+            self._default_isolation = conn.getTransactionIsolation()
+        return conn
+
+    def borrow(self):
+        """Return a validated connection in autocommit mode; the caller must release() it.
+
+        Raises java.lang.Exception when all connections stay busy for max_wait_ms.
+        """
+        if not self._permits.tryAcquire(self.max_wait_ms, TimeUnit.MILLISECONDS):
+            raise JavaException(
+                'Datasource "%s": no connection available; all %d pool connections stayed busy '
+                "for %d ms (open transactions each hold one until closed)"
+                % (self.name, self.max_active, self.max_wait_ms))
+        try:
+            while True:
+                conn = self._idle.pollFirst()
+                if conn is None:
+                    return self._open()
+                if is_valid(conn):
+                    return conn
+                close_quietly(conn)
+        except:  # Python or Java error: give the permit back before propagating
+            self._permits.release()
+            raise
+
+    def release(self, conn, broken=False):
+        """Give conn back to the pool, or close it if it is broken or cannot be reset."""
+        try:
+            if broken or conn.isClosed():
+                close_quietly(conn)
+                return
+            try:
+                if not conn.getAutoCommit():
+                    # Never let setAutoCommit(True) commit leftover work: roll it back first.
+                    conn.rollback()
+                    conn.setAutoCommit(True)
+                if conn.getTransactionIsolation() != self._default_isolation:
+                    conn.setTransactionIsolation(self._default_isolation)
+            except Throwable:
+                close_quietly(conn)
+                return
+            self._idle.offerFirst(conn)
+        finally:
+            self._permits.release()
+
+    def active_count(self):
+        return self.max_active - self._permits.availablePermits()
+
+    def close_idle(self):
+        while True:
+            conn = self._idle.pollFirst()
+            if conn is None:
+                return
+            close_quietly(conn)
+
+
+def is_valid(conn):
+    try:
+        return (not conn.isClosed()) and conn.isValid(2)
+    except Throwable:
+        return False
+
+
+def close_quietly(conn):
+    try:
+        conn.close()
+    except Throwable:
+        pass

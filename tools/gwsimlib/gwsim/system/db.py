@@ -1,0 +1,284 @@
+"""system.db: queries, updates and transactions against the gateway's named connections.
+
+Ignition facts reproduced here (IA manual, system.db.* pages):
+- Errors surface as a Java exception (java.lang.Exception naming the call, the SQLException as
+  its cause), so a Python `except Exception` does not catch them; catch java.lang.Throwable.
+- A transaction id is a UUID string; the transaction holds one pool connection until
+  closeTransaction; its timeout (ms, default 30000) restarts on every use, and when it expires
+  the transaction is rolled back, its connection freed and its id becomes invalid.
+- database "" means the project's default connection (here WorkflowsDB).
+"""
+from java.lang import Exception as JavaException, System, Throwable
+from java.math import BigDecimal
+from java.sql import SQLException, Statement, Timestamp, Types
+from java.util import Date, UUID
+from java.util.concurrent import ConcurrentHashMap, Executors, TimeUnit
+from java.util.concurrent.locks import ReentrantLock
+
+from gwsim import dataset, dbpool, logs, threads
+
+READ_UNCOMMITTED = 1
+READ_COMMITTED = 2
+REPEATABLE_READ = 4
+SERIALIZABLE = 8
+DEFAULT_TX_TIMEOUT_MS = 30000
+INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1
+LONG_MIN, LONG_MAX = -2 ** 63, 2 ** 63 - 1
+
+_log = logs.getLogger("gwsim.db")
+
+
+class Transaction(object):
+    def __init__(self, tx_id, source, conn, timeout_ms):
+        self.id = tx_id
+        self.source = source
+        self.conn = conn
+        self.timeout_ms = timeout_ms
+        self.lock = ReentrantLock()
+        self.closed = False
+        self.touch()
+
+    def touch(self):
+        self.last_use = System.currentTimeMillis()
+
+    def expired(self, now):
+        return self.timeout_ms > 0 and now - self.last_use > self.timeout_ms
+
+
+def bind(statement, args):
+    """Bind Python arguments to ? placeholders with the JDBC setter that fits each type."""
+    for i, value in enumerate(args or [], 1):
+        if value is None:
+            statement.setNull(i, Types.NULL)
+        elif isinstance(value, bool):
+            statement.setBoolean(i, value)
+        elif isinstance(value, (int, long)):
+            if INT_MIN <= value <= INT_MAX:
+                statement.setInt(i, value)
+            elif LONG_MIN <= value <= LONG_MAX:
+                statement.setLong(i, value)
+            else:
+                statement.setBigDecimal(i, BigDecimal(str(value)))
+        elif isinstance(value, float):
+            statement.setDouble(i, value)
+        elif isinstance(value, basestring):
+            statement.setString(i, value)
+        elif isinstance(value, Date) and not isinstance(value, Timestamp):
+            statement.setTimestamp(i, Timestamp(value.getTime()))
+        else:
+            statement.setObject(i, value)
+
+
+class DbApi(object):
+    def __init__(self, gateway):
+        self._gateway = gateway
+        self._transactions = ConcurrentHashMap()
+        self._reaper = Executors.newSingleThreadScheduledExecutor(threads.factory("gwsim-tx-reaper"))
+        self._reaper.scheduleWithFixedDelay(self._expire_transactions, 500, 500, TimeUnit.MILLISECONDS)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _source(self, database):
+        name = database or self._gateway.default_database
+        source = self._gateway.datasources.get(name)
+        if source is None:
+            for key, candidate in self._gateway.datasources.items():
+                if key.lower() == name.lower():
+                    return candidate
+            raise JavaException('Datasource "%s" does not exist in this Gateway' % name)
+        return source
+
+    def _run(self, call, database, tx, work):
+        """Run work(conn) on tx's connection or on a pooled one; wrap SQL errors like Ignition."""
+        if tx:
+            transaction = self._transactions.get(tx)
+            if transaction is None:
+                raise JavaException('Transaction "%s" is closed' % tx)
+            transaction.lock.lock()
+            try:
+                if transaction.closed:
+                    raise JavaException('Transaction "%s" is closed' % tx)
+                transaction.touch()
+                try:
+                    return work(transaction.conn)
+                except SQLException, error:
+                    raise JavaException("Error executing %s" % call(), error)
+            finally:
+                transaction.touch()
+                transaction.lock.unlock()
+        source = self._source(database)
+        conn = source.borrow()
+        broken = False
+        try:
+            return work(conn)
+        except SQLException, error:
+            broken = not dbpool.is_valid(conn)
+            raise JavaException("Error executing %s" % call(), error)
+        finally:
+            source.release(conn, broken)
+
+    @staticmethod
+    def _describe(name, *params):
+        return lambda: "system.db.%s(%s)" % (name, ", ".join([_short(p) for p in params]))
+
+    # -- queries ------------------------------------------------------------------------------
+    def runPrepQuery(self, query, args=[], database="", tx=None):
+        """Run a SELECT (or UPDATE ... RETURNING) with ? args; returns a PyDataSet."""
+        def work(conn):
+            statement = conn.prepareStatement(query)
+            try:
+                bind(statement, args)
+                rs = statement.executeQuery()
+                try:
+                    return dataset.from_result_set(rs)
+                finally:
+                    rs.close()
+            finally:
+                statement.close()
+        return self._run(self._describe("runPrepQuery", query, args, database, tx), database, tx, work)
+
+    def runQuery(self, query, database="", tx=None):
+        return self._run_plain_query(query, database, tx, "runQuery")
+
+    def _run_plain_query(self, query, database, tx, name):
+        def work(conn):
+            statement = conn.createStatement()
+            try:
+                rs = statement.executeQuery(query)
+                try:
+                    return dataset.from_result_set(rs)
+                finally:
+                    rs.close()
+            finally:
+                statement.close()
+        return self._run(self._describe(name, query, database, tx), database, tx, work)
+
+    def runScalarPrepQuery(self, query, args=[], database="", tx=None):
+        return _first_cell(self.runPrepQuery(query, args, database, tx))
+
+    def runScalarQuery(self, query, database="", tx=None):
+        return _first_cell(self._run_plain_query(query, database, tx, "runScalarQuery"))
+
+    # -- updates ------------------------------------------------------------------------------
+    def runPrepUpdate(self, query, args=[], database="", tx=None, getKey=False, skipAudit=True):
+        """Run INSERT/UPDATE/DELETE/DDL with ? args; returns rows affected or the generated key."""
+        def work(conn):
+            if getKey:
+                statement = conn.prepareStatement(query, Statement.RETURN_GENERATED_KEYS)
+            else:
+                statement = conn.prepareStatement(query)
+            try:
+                bind(statement, args)
+                count = statement.executeUpdate()
+                return _generated_key(statement) if getKey else count
+            finally:
+                statement.close()
+        call = self._describe("runPrepUpdate", query, args, database, tx, getKey, skipAudit)
+        return self._run(call, database, tx, work)
+
+    def runUpdateQuery(self, query, database="", tx=None, getKey=False, skipAudit=True):
+        def work(conn):
+            statement = conn.createStatement()
+            try:
+                if getKey:
+                    statement.executeUpdate(query, Statement.RETURN_GENERATED_KEYS)
+                    return _generated_key(statement)
+                return statement.executeUpdate(query)
+            finally:
+                statement.close()
+        call = self._describe("runUpdateQuery", query, database, tx, getKey, skipAudit)
+        return self._run(call, database, tx, work)
+
+    # -- transactions -------------------------------------------------------------------------
+    def beginTransaction(self, database=None, isolationLevel=None, timeout=None):
+        """Open a transaction holding one pool connection; returns its id (a UUID string)."""
+        source = self._source(database)
+        conn = source.borrow()
+        try:
+            conn.setAutoCommit(False)
+            if isolationLevel is not None:
+                conn.setTransactionIsolation(int(isolationLevel))
+        except SQLException, error:
+            source.release(conn, not dbpool.is_valid(conn))
+            raise JavaException("Error executing %s" % self._describe(
+                "beginTransaction", database, isolationLevel, timeout)(), error)
+        tx_id = UUID.randomUUID().toString()
+        timeout_ms = DEFAULT_TX_TIMEOUT_MS if timeout is None else long(timeout)
+        self._transactions.put(tx_id, Transaction(tx_id, source, conn, timeout_ms))
+        return tx_id
+
+    def commitTransaction(self, tx):
+        self._run(self._describe("commitTransaction", tx), None, tx, lambda conn: conn.commit())
+
+    def rollbackTransaction(self, tx):
+        self._run(self._describe("rollbackTransaction", tx), None, tx, lambda conn: conn.rollback())
+
+    def closeTransaction(self, tx):
+        """Free the transaction's connection; uncommitted work is rolled back."""
+        transaction = self._transactions.remove(tx)
+        if transaction is None:
+            raise JavaException('Transaction "%s" is closed' % tx)
+        transaction.lock.lock()
+        try:
+            self._finish(transaction)
+        finally:
+            transaction.lock.unlock()
+
+    def _finish(self, transaction):
+        transaction.closed = True
+        broken = not dbpool.is_valid(transaction.conn)
+        transaction.source.release(transaction.conn, broken)
+
+    def _expire_transactions(self):
+        try:
+            now = System.currentTimeMillis()
+            for transaction in list(self._transactions.values()):
+                if transaction.expired(now) and transaction.lock.tryLock():
+                    try:
+                        if transaction.closed or not transaction.expired(now):
+                            continue
+                        self._transactions.remove(transaction.id)
+                        self._finish(transaction)
+                        _log.warn('Transaction "%s" timed out after %d ms unused; rolled back and closed'
+                                  % (transaction.id, transaction.timeout_ms))
+                    finally:
+                        transaction.lock.unlock()
+        except (Throwable, Exception):
+            # Never let one failure cancel the periodic task (a scheduled executor would).
+            logs.log_python_error(_log, "transaction reaper failed")
+
+    def open_transaction_count(self):
+        return self._transactions.size()
+
+
+def _first_cell(result):
+    if result.getRowCount() == 0 or result.getColumnCount() == 0:
+        return None
+    return result.getValueAt(0, 0)
+
+
+def _generated_key(statement):
+    keys = statement.getGeneratedKeys()
+    try:
+        return keys.getObject(1) if keys.next() else None
+    finally:
+        keys.close()
+
+
+def _short(value):
+    text = repr(value) if not isinstance(value, basestring) else value
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def exports(gateway):
+    api = DbApi(gateway)
+    gateway.db_api = api
+    names = {
+        "runPrepQuery": api.runPrepQuery, "runQuery": api.runQuery,
+        "runScalarPrepQuery": api.runScalarPrepQuery, "runScalarQuery": api.runScalarQuery,
+        "runPrepUpdate": api.runPrepUpdate, "runUpdateQuery": api.runUpdateQuery,
+        "beginTransaction": api.beginTransaction, "commitTransaction": api.commitTransaction,
+        "rollbackTransaction": api.rollbackTransaction, "closeTransaction": api.closeTransaction,
+        "READ_UNCOMMITTED": READ_UNCOMMITTED, "READ_COMMITTED": READ_COMMITTED,
+        "REPEATABLE_READ": REPEATABLE_READ, "SERIALIZABLE": SERIALIZABLE,
+    }
+    return names

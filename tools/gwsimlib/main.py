@@ -1,0 +1,21 @@
+"""Entry point of tools/gwsim (run by Jython as __main__; see gwsim/cli.py)."""
+import sys
+import traceback
+
+sys.dont_write_bytecode = True  # never write $py.class files next to sources
+
+from java.lang import System  # noqa: E402
+
+from gwsim import cli  # noqa: E402
+
+if __name__ == "__main__":
+    status = 1
+    try:
+        status = cli.main(sys.argv[1:], System.getProperty("gwsim.repo"))
+    except SystemExit, stop:
+        status = stop.code if isinstance(stop.code, int) else 1
+    except:
+        traceback.print_exc()
+        status = 1
+    finally:
+        cli.exit_jvm(status)
