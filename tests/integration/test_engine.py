@@ -57,3 +57,7 @@ def test_a_workflow_that_keeps_crashing_its_gateway_ends_dead_letter(gwsim, db_u
             break
     assert statuses[-1] == "DEAD_LETTER", statuses
     assert statuses.count("halted") <= 3, statuses
+
+
+def test_bad_input_to_every_service_function_gets_a_clear_code(gwsim, db_url):
+    _run(gwsim, "engine_badinput.py", db_url)

@@ -179,3 +179,17 @@ def halt_gateway():
 def crashloop():
     halt_gateway()
     return {"unreachable": True}
+
+
+def _table(name):
+    """The engine's table name in this database (schema on PostgreSQL, prefix on SQLite)."""
+    from exchange.workflows.engine import database
+    return database.prepare(DB).names[name]
+
+
+def STATUS_TABLE():
+    return _table("status")
+
+
+def OPS_TABLE():
+    return _table("ops")

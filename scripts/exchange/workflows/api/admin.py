@@ -38,13 +38,18 @@ def checkSchema(dbName=DEFAULT_DB):
     return guarded(run, dbName)
 
 
-def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None):
+def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None,
+                     inMemoryCapacity=None):
     """Sets this gateway's runtime settings (kept until the JVM stops).
 
     Args:
         maxWorkers: worker threads (1-256); takes effect for new pools.
         applicationVersion: this gateway claims rows with this version or none.
         maxRecoveryAttempts: crashes without progress before DEAD_LETTER.
+        inMemoryCapacity: bound of the enqueueInMemory queue (only while it is empty).
+
+    Returns:
+        RUNTIME_CONFIGURED with the settings; INVALID_ARGUMENTS.
     """
     def run():
         if maxWorkers is not None:
@@ -61,6 +66,12 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
             kernel.setConfig("applicationVersion", applicationVersion or None)
         if maxRecoveryAttempts is not None:
             kernel.setConfig("maxRecoveryAttempts", _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000))
+        if inMemoryCapacity is not None:
+            _int("inMemoryCapacity", inMemoryCapacity, 1, 1000000)
+            if not kernel.resizeBurstQueue(int(inMemoryCapacity)):
+                raise InvalidArguments("The in-memory queue holds %d requests; resize it after "
+                                       "dispatch() has flushed them." % burst.depth())
+            kernel.setConfig("inMemoryCapacity", int(inMemoryCapacity))
         return "RUNTIME_CONFIGURED", "Runtime configured.", _settings()
     return guarded(run, None)
 

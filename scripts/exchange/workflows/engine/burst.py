@@ -14,11 +14,11 @@ from exchange.workflows.store import runs
 
 def offer(dbName, row):
     """Queues one row (a tuple in runs.INSERT_COLUMNS order); False when full."""
-    return kernel.get()["burst"].offer((dbName, row))
+    return kernel.burstQueue().offer((dbName, row))
 
 
 def depth():
-    return kernel.get()["burst"].size()
+    return kernel.burstQueue().size()
 
 
 def flush(maxItems, maxMs):
@@ -28,7 +28,7 @@ def flush(maxItems, maxMs):
         DatabaseUnavailable / DatabaseError: the batch stays queued.
     """
     k = kernel.get()
-    queue, lock = k["burst"], k["flushLock"]
+    queue, lock = kernel.burstQueue(), k["flushLock"]
     if not lock.tryLock():
         return 0
     try:

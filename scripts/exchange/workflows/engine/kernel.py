@@ -33,7 +33,7 @@ def _new():
         "generation": AtomicLong(0),
         "config": ConcurrentHashMap(),
         "pool": AtomicReference(None),
-        "burst": ArrayBlockingQueue(DEFAULTS["inMemoryCapacity"]),
+        "burst": AtomicReference(ArrayBlockingQueue(DEFAULTS["inMemoryCapacity"])),
         "flushLock": ReentrantLock(),
         "dispatchLock": ReentrantLock(),
         # workflowId -> (dbName, queueName): runs executing in this JVM.
@@ -120,6 +120,26 @@ def generation():
 
 def isCurrentGeneration():
     return generation() == get()["generation"].get()
+
+
+def burstQueue():
+    return get()["burst"].get()
+
+
+def resizeBurstQueue(capacity):
+    """Replaces the empty in-memory queue with one of ``capacity``; False if
+    it holds items (they must be flushed first)."""
+    ref = get()["burst"]
+    old = ref.get()
+    if old.size() > 0 or not ref.compareAndSet(old, ArrayBlockingQueue(capacity)):
+        return False
+    # A producer that read the old queue just before the swap may have
+    # offered into it: move anything that landed there.
+    item = old.poll()
+    while item is not None:
+        ref.get().offer(item)
+        item = old.poll()
+    return True
 
 
 def freeWorkers():

@@ -11,7 +11,8 @@ _UNAVAILABLE_WORDS = ("connection refused", "connection attempt failed",
                       "connection has been closed", "this connection has been closed",
                       "i/o error", "could not connect", "pool", "timed out waiting",
                       "database is locked", "terminating connection",
-                      "the database system is", "no operations allowed after connection closed")
+                      "the database system is", "no operations allowed after connection closed",
+                      "does not exist in this gateway")
 _UNIQUE_STATES = ("23505",)
 
 
