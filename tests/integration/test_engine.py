@@ -61,3 +61,7 @@ def test_a_workflow_that_keeps_crashing_its_gateway_ends_dead_letter(gwsim, db_u
 
 def test_bad_input_to_every_service_function_gets_a_clear_code(gwsim, db_url):
     _run(gwsim, "engine_badinput.py", db_url)
+
+
+def test_admin_maintenance_and_retention_live_in_the_database(gwsim, db_url):
+    _run(gwsim, "engine_admin.py", db_url)

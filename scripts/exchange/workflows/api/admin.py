@@ -1,6 +1,6 @@
 """Administration: ``exchange.workflows.api.admin``. Same envelope as the service API."""
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import burst, database, kernel, lifecycle, registry
+from exchange.workflows.engine import burst, database, kernel, lifecycle, maintenance, registry
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
 from exchange.workflows.store import db, schema
@@ -96,6 +96,70 @@ def configureQueue(queueName, concurrency=None, workerConcurrency=None, dbName=D
     return guarded(run, dbName)
 
 
+def setMaintenance(mode, reason=None, user=None, dbName=DEFAULT_DB):
+    """Sets maintenance for every gateway using the database.
+
+    Args:
+        mode: None (normal), "drain" (claim nothing new; running runs finish;
+            starts still queue durably) or "cancel" (cancel every active run,
+            then drain).
+    Returns:
+        MAINTENANCE_SET with {mode, cancelled}; INVALID_ARGUMENTS; DATABASE_*.
+    """
+    def run():
+        _text("reason", reason)
+        _text("user", user)
+        data = maintenance.setMode(dbName, mode, reason, user)
+        return "MAINTENANCE_SET", "Maintenance mode is now %s." % (data["mode"] or "off"), data
+    return guarded(run, dbName)
+
+
+def getMaintenance(dbName=DEFAULT_DB):
+    """Returns MAINTENANCE_STATUS with {mode, reason, updatedBy, updatedMs}."""
+    def run():
+        data = maintenance.getMode(dbName)
+        return "MAINTENANCE_STATUS", "Maintenance mode is %s." % (data["mode"] or "off"), data
+    return guarded(run, dbName)
+
+
+def setRetention(maxAgeDays=None, maxRows=None, batchSize=500, user=None, dbName=DEFAULT_DB):
+    """Sets the retention policy for finished runs (None = keep).
+
+    Args:
+        maxAgeDays: delete runs that finished more than this many days ago.
+        maxRows: keep at most this many finished runs (the newest).
+        batchSize: most runs deleted per gateway per minute (bounds the cost).
+    Returns:
+        RETENTION_SET with the policy; INVALID_ARGUMENTS; DATABASE_*.
+    """
+    def run():
+        if maxAgeDays is not None and (isinstance(maxAgeDays, bool) or
+                                       not isinstance(maxAgeDays, _INTS + (float,)) or maxAgeDays < 0):
+            raise InvalidArguments("maxAgeDays must be a number of days >= 0, or None.")
+        if maxRows is not None:
+            _int("maxRows", maxRows, 0, 10 ** 9)
+        _int("batchSize", batchSize, 1, 10000)
+        _text("user", user)
+        data = maintenance.setRetention(dbName, maxAgeDays, maxRows, batchSize, user)
+        return "RETENTION_SET", "Retention policy saved.", data
+    return guarded(run, dbName)
+
+
+def getRetention(dbName=DEFAULT_DB):
+    """Returns RETENTION_POLICY with {maxAgeDays, maxRows, batchSize}."""
+    def run():
+        return "RETENTION_POLICY", "Retention policy.", maintenance.getRetention(dbName)
+    return guarded(run, dbName)
+
+
+def applyRetention(dbName=DEFAULT_DB):
+    """Deletes one batch of expired runs now. Returns RETENTION_APPLIED with {deleted}."""
+    def run():
+        deleted = maintenance.applyRetention(dbName, database.prepare(dbName), force=True)
+        return "RETENTION_APPLIED", "%d finished runs deleted." % deleted, {"deleted": deleted}
+    return guarded(run, dbName)
+
+
 def diagnostics():
     """Returns DIAGNOSTICS: pool, in-memory depth, running runs, last dispatch, counters."""
     def run():
@@ -120,6 +184,12 @@ def diagnostics():
 
 def _settings():
     return dict((name, kernel.config(name)) for name in kernel.DEFAULTS)
+
+
+def _text(name, value):
+    if value is not None and not isinstance(value, TEXT):
+        raise InvalidArguments("%s must be a string or None." % name)
+    return value
 
 
 def _int(name, value, low, high):

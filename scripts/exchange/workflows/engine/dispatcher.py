@@ -5,7 +5,7 @@ row of its queue itself, and ``start()`` on this gateway asks for a claim at
 once, so a free worker never waits for the next timer tick.
 """
 from exchange.workflows.engine import (burst, clock, codec, database, executor, identity,
-                                       kernel, registry, states)
+                                       kernel, maintenance, registry, states)
 from exchange.workflows.engine.errors import ANY_ERROR
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
@@ -30,8 +30,11 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         flushed = burst.flush(flushMaxItems, flushMaxMs)
         signalled = refresh(dbName, d)
         recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
+        mode = maintenance.refresh(dbName, d)
         claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
+        deleted = maintenance.applyRetention(dbName, d)
         result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
+                  "maintenance": mode, "retentionDeleted": deleted,
                   "signalled": signalled, "running": k["running"].size(),
                   "inMemoryDepth": burst.depth(), "freeWorkers": kernel.freeWorkers(),
                   "durationMs": clock.nowMs() - started, "tsMs": started}
@@ -121,7 +124,7 @@ def _deadLetterError(row):
 def claimAndSubmit(dbName, d, queueName, limit):
     """Claims up to ``limit`` rows (bounded by free workers) and starts them."""
     n = min(int(limit), kernel.freeWorkers())
-    if n <= 0:
+    if n <= 0 or maintenance.isDraining(dbName):
         return 0
     rows = claim(dbName, d, queueName, identity.executorId(), registry.names(),
                  kernel.config("applicationVersion"), n, clock.nowMs())

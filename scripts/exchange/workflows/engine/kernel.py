@@ -18,6 +18,9 @@ except ImportError:  # CPython: importable for unit tests, usable only on Jython
     pass
 
 KEY = "exchange.workflows.kernel.v1"
+# Bumped when _new() gains keys: a kernel created by older code (still in
+# getGlobals() after a project save that upgraded the engine) gets them added.
+SHAPE = 2
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -29,6 +32,7 @@ DEFAULTS = {
 
 def _new():
     return {
+        "shape": SHAPE,
         "createdMs": AtomicLong(0),
         "generation": AtomicLong(0),
         "config": ConcurrentHashMap(),
@@ -51,6 +55,10 @@ def _new():
         # queueName -> True when more rows may be waiting (work-conserving claims).
         "moreWork": ConcurrentHashMap(),
         "stats": ConcurrentHashMap(),
+        # dbName -> maintenance mode ("" = none), as last read from the database.
+        "maintenance": ConcurrentHashMap(),
+        # dbName -> when retention last ran here.
+        "lastRetention": ConcurrentHashMap(),
         "lastDispatch": AtomicReference(None),
         "identity": AtomicReference(None),
     }
@@ -64,6 +72,11 @@ def get():
         g.setdefault(KEY, _new())
         k = g[KEY]
         k["createdMs"].compareAndSet(0, _now())
+    if k.get("shape") != SHAPE:
+        for name, value in _new().items():
+            if name not in k:
+                k.setdefault(name, value)
+        k["shape"] = SHAPE
     return k
 
 

@@ -19,6 +19,7 @@ TABLES = {
     "streams": "streams",
     "queues": "queues",
     "meta": "schema_meta",
+    "settings": "settings",
 }
 
 SCHEMA = "workflows"

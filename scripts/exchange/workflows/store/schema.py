@@ -88,6 +88,16 @@ MIGRATIONS = [
             worker_concurrency INTEGER,
             last_claim_ms BIGINT)""",
     ],
+    [
+        # Settings every gateway sharing the database obeys: maintenance, retention.
+        """CREATE TABLE IF NOT EXISTS {settings} (
+            setting_key VARCHAR(100) NOT NULL PRIMARY KEY,
+            value TEXT,
+            updated_by VARCHAR(200),
+            updated_ms BIGINT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_finished ON {status} (finished_ms) "
+        "WHERE finished_ms IS NOT NULL",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)
