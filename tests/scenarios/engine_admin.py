@@ -31,8 +31,9 @@ dispatch()
 wait_status(queued, "SUCCESS", 5)
 
 # Cancel: every active run is cancelled, then the database stays drained.
-a = started("t.sleeper", {"total_ms": 30000})
-b = started("t.noop", {"x": 2}, queueName="idle")
+ok(admin.configureQueue("idle", concurrency=1), "QUEUE_CONFIGURED")
+a = started("t.sleeper", {"total_ms": 30000}, queueName="idle")
+b = started("t.noop", {"x": 2}, queueName="idle")  # waits behind a: concurrency 1
 wait_status(a, "RUNNING", 5)
 r = ok(admin.setMaintenance("cancel", reason="line stop", user="admin"), "MAINTENANCE_SET")
 check(r["cancelled"] >= 2 and r["mode"] == "drain", "cancel mode cancels active runs", r)
@@ -41,7 +42,7 @@ check(svc.getWorkflow(b)["data"]["status"] == "CANCELLED", "queued run cancelled
 ok(admin.setMaintenance(None), "MAINTENANCE_SET")
 
 # Retention by row count, then by age; active runs are never touched.
-for i in range(4):
+for _ in range(4):
     wait_status(started("t.steps", {"n": 1}), "SUCCESS", 5)
 active = started("t.sleeper", {"total_ms": 3000})
 total_before = ok(svc.listRuns())["total"]

@@ -27,6 +27,7 @@ class WorkflowsError(Exception):
 
 class InvalidArguments(WorkflowsError):
     code = "INVALID_ARGUMENTS"
+    retryable = False
 
 
 class NotFound(WorkflowsError):

@@ -99,7 +99,8 @@ def run(ctx, fn, name, options, args, kwargs):
             ctx.record(fid, name, output=output, attempts=attempts, startedMs=started)
             ctx.safePoint()
             return codec.decode(output)
-        if attempts >= maxAttempts:
+        # An error that says so (e.g. bad arguments) would only fail again.
+        if attempts >= maxAttempts or getattr(failure, "retryable", True) is False:
             error = toRecord(failure)
             error["step"] = name
             error["attempts"] = attempts

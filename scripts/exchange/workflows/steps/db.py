@@ -1,0 +1,109 @@
+"""Application-database steps: ``db.query``, ``db.update``.
+
+    from exchange.workflows.steps import db
+    rows = db.query("MES", "SELECT id, qty FROM orders WHERE line = ?", [line])["rows"]
+    db.update("MES", "UPDATE orders SET state = ? WHERE id = ?", ["DONE", rows[0]["id"]])
+
+For the plant's own databases (Ignition database connections by name), not
+for the engine's tables. Statements are always prepared: pass values in
+``args``, never format them into ``sql``. Each call runs in its own
+auto-committed statement. Error messages never contain ``args``.
+"""
+from exchange.workflows.bootstrap import step
+from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments
+from exchange.workflows.steps.convert import plain
+from exchange.workflows.steps.errors import SqlError
+
+# A query has no side effect: retrying after a dropped connection is safe.
+QUERY_OPTIONS = {"retries_allowed": True, "max_attempts": 3, "interval_seconds": 1.0,
+                 "backoff_rate": 2.0}
+# An INSERT whose commit happened but whose answer was lost would run twice:
+# opt in only for idempotent statements.
+UPDATE_OPTIONS = {"retries_allowed": False}
+
+
+@step(name="db.query", options=QUERY_OPTIONS)
+def query(dbName, sql, args=None):
+    """Runs a prepared SELECT (``?`` placeholders).
+
+    Args:
+        dbName: the Ignition database connection name.
+        sql: the statement, with ``?`` for each value.
+        args: list of values for the placeholders, or None.
+
+    Returns:
+        dict: ``{"columns": [name, ...], "rows": [{column: value}, ...]}``.
+        Values are JSON-safe: timestamps become ISO-8601 UTC text, DECIMAL
+        an int or float, other driver objects (UUID, JSON columns) their text.
+        Columns with the same name collapse in ``rows``: alias them.
+
+    Raises:
+        SqlError: the database refused the statement or could not be reached.
+        InvalidArguments: dbName or sql empty, args not a list.
+    """
+    values = _check(dbName, sql, args)
+    try:
+        ds = system.db.runPrepQuery(sql, values, dbName)
+    except ANY_ERROR as e:
+        raise SqlError("db.query on database '%s' failed: %s" % (dbName, rootCause(e)))
+    columns = [u"%s" % (c,) for c in ds.getColumnNames()]
+    rows = [dict((c, ds.getValueAt(r, i)) for i, c in enumerate(columns))
+            for r in range(ds.getRowCount())]
+    return {"columns": columns, "rows": plain(rows)}
+
+
+@step(name="db.update", options=UPDATE_OPTIONS)
+def update(dbName, sql, args=None):
+    """Runs a prepared INSERT, UPDATE, DELETE or DDL statement.
+
+    Args:
+        dbName: the Ignition database connection name.
+        sql: the statement, with ``?`` for each value.
+        args: list of values for the placeholders, or None.
+
+    Returns:
+        dict: ``{"rowsAffected": n}``.
+
+    Raises:
+        SqlError: the database refused the statement or could not be reached.
+        InvalidArguments: dbName or sql empty, args not a list.
+    """
+    values = _check(dbName, sql, args)
+    try:
+        count = system.db.runPrepUpdate(sql, values, dbName)
+    except ANY_ERROR as e:
+        raise SqlError("db.update on database '%s' failed: %s" % (dbName, rootCause(e)))
+    return {"rowsAffected": int(count)}
+
+
+def _check(dbName, sql, args):
+    if not isinstance(dbName, TEXT) or not dbName.strip():
+        raise InvalidArguments("dbName must be the name of a database connection")
+    if not isinstance(sql, TEXT) or not sql.strip():
+        raise InvalidArguments("sql must be a non-empty string")
+    if args is not None and not isinstance(args, (list, tuple)):
+        raise InvalidArguments("args must be a list of values for the ? placeholders, or None")
+    return list(args or [])
+
+
+def rootCause(error):
+    """Returns ``Type: message`` of the innermost cause of a database error.
+
+    Ignition wraps the driver's SQLException in an exception whose message
+    repeats the call *with its arguments*; the driver's own message says what
+    went wrong without them, so only the innermost cause is reported.
+    """
+    deepest = error
+    seen = 0
+    while hasattr(deepest, "getCause") and deepest.getCause() is not None and seen < 10:
+        deepest = deepest.getCause()
+        seen += 1
+    name = deepest.__class__.__name__
+    try:
+        message = deepest.getMessage() if hasattr(deepest, "getMessage") else str(deepest)
+    except ANY_ERROR:
+        message = None
+    if deepest is error and message and "system.db." in message:
+        message = None  # the wrapper itself, whose text would list the args
+    return "%s: %s" % (name, message) if message else name

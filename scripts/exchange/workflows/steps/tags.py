@@ -1,0 +1,210 @@
+"""Tag steps: ``tags.read``, ``tags.write``, ``tags.write_confirm``.
+
+    from exchange.workflows.steps import tags
+    tags.write_confirm("[default]Line1/Valve/Cmd", 1, confirm_path="[default]Line1/Valve/Open")
+
+Each is a durable step (see docs/steps.md for result shapes, errors and
+retry defaults). A write whose quality is not Good *raises*: Ignition's
+``writeBlocking`` reports a missing or read-only tag only through the
+returned quality, and a workflow driving equipment must never carry on past
+a write that did not happen.
+"""
+from exchange.workflows.bootstrap import step
+from exchange.workflows.engine import clock
+from exchange.workflows.engine.context import pause
+from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments, describe
+from exchange.workflows.engine.codec import TEXT, encode
+from exchange.workflows.steps.convert import plain, qualityName, sameValue
+from exchange.workflows.steps.errors import TagReadError, TagWriteError, WriteNotConfirmed
+
+# Reads and absolute writes are idempotent: a retry after a comms glitch is safe.
+READ_OPTIONS = {"retries_allowed": True, "max_attempts": 3, "interval_seconds": 0.5,
+                "backoff_rate": 2.0}
+WRITE_OPTIONS = {"retries_allowed": True, "max_attempts": 3, "interval_seconds": 0.5,
+                 "backoff_rate": 2.0}
+# timeout_ms already bounds a confirmation: retrying would silently multiply it.
+CONFIRM_OPTIONS = {"retries_allowed": False}
+
+# Qualities that polling cannot outwait: the path itself is wrong.
+_FATAL_QUALITIES = ("Bad_NotFound", "Error_InvalidPathSyntax")
+# A hung read (an unreachable OPC server) delays HOLD/STOP by at most this.
+_MAX_POLL_READ_MS = 5000
+
+_log = []
+
+
+def _logger():
+    if not _log:
+        _log.append(system.util.getLogger("exchange.workflows.steps.tags"))
+    return _log[0]
+
+
+@step(name="tags.read", options=READ_OPTIONS)
+def read(path):
+    """Reads one tag.
+
+    Args:
+        path: full tag path, e.g. ``"[default]Line1/Speed"``.
+
+    Returns:
+        dict: ``{"path", "value", "quality": "Good", "timestamp"}``; the value
+        is JSON-safe (dates become ISO-8601 UTC text, datasets lists of rows)
+        and the timestamp is ISO-8601 UTC text.
+
+    Raises:
+        TagReadError: the quality is not Good (missing tag, comms fault...).
+        InvalidArguments: path is not a non-empty string.
+    """
+    checkPath(path)
+    value, quality, timestamp = readQualified(path)
+    if not quality.isGood():
+        raise TagReadError("read of %s returned quality %s" % (path, qualityName(quality)))
+    return {"path": path, "value": plain(value), "quality": qualityName(quality),
+            "timestamp": plain(timestamp)}
+
+
+@step(name="tags.write", options=WRITE_OPTIONS)
+def write(path, value):
+    """Writes one tag and checks the write was accepted.
+
+    Args:
+        path: full tag path.
+        value: the value; the tag converts it to its data type.
+
+    Returns:
+        dict: ``{"path", "value", "quality": "Good"}`` (``value`` as given, JSON-safe).
+
+    Raises:
+        TagWriteError: the write quality is not Good (missing, read-only,
+            type conversion refused, device fault) or the write raised.
+        InvalidArguments: path is not a non-empty string.
+    """
+    checkPath(path)
+    quality = writeChecked(path, value)
+    return {"path": path, "value": plain(value), "quality": qualityName(quality)}
+
+
+@step(name="tags.write_confirm", options=CONFIRM_OPTIONS)
+def write_confirm(path, value, confirm_path=None, timeout_ms=10000, poll_ms=250):
+    """Writes a tag, then waits until ``confirm_path`` shows the value.
+
+    The comparison follows the confirm tag's data type (9 matches 9.0 on an
+    Int tag; see ``convert.sameValue``). The wait is a safe point every
+    ``poll_ms``: HOLD parks it and the remaining time resumes after RESUME;
+    STOP and cancel end it within one poll.
+
+    Args:
+        path: the tag to write (a setpoint, a command).
+        value: the value to write and to expect.
+        confirm_path: the feedback tag; None confirms on ``path`` itself.
+        timeout_ms: running time allowed for the confirmation (HELD time excluded).
+        poll_ms: time between reads of the confirm tag.
+
+    Returns:
+        dict: ``{"path", "value", "confirmPath", "confirmedValue", "confirmMs"}``.
+
+    Raises:
+        TagWriteError: the write itself was refused.
+        WriteNotConfirmed: the confirm tag did not show the value within
+            ``timeout_ms``; the message gives its last value and quality.
+        TagReadError: the confirm tag does not exist or its path is invalid.
+        InvalidArguments: bad path or timings.
+    """
+    checkPath(path)
+    target = path if confirm_path is None else checkPath(confirm_path, "confirm_path")
+    timeout, poll = checkTimings(timeout_ms, poll_ms)
+    writeChecked(path, value)
+    matched, actual, quality, waited = pollUntil(target, value, timeout, poll)
+    if not matched:
+        raise WriteNotConfirmed(
+            "write of %s to %s not confirmed on %s within %d ms: last value %s, quality %s"
+            % (show(value), path, target, timeout, show(actual), qualityName(quality)))
+    _logger().debugf("write to %s confirmed on %s in %d ms", path, target, waited)
+    return {"path": path, "value": plain(value), "confirmPath": target,
+            "confirmedValue": plain(actual), "confirmMs": waited}
+
+
+# -- helpers shared with wait.py ------------------------------------------------
+
+def checkPath(path, name="path"):
+    """Returns ``path`` if it is a non-empty string; raises InvalidArguments."""
+    if not isinstance(path, TEXT) or not path.strip():
+        raise InvalidArguments("%s must be a non-empty tag path string, got %r" % (name, path))
+    return path
+
+
+def checkTimings(timeout_ms, poll_ms):
+    """Returns (timeout, poll) as ints; raises InvalidArguments when unusable."""
+    try:
+        if isinstance(timeout_ms, bool) or isinstance(poll_ms, bool):
+            raise TypeError
+        timeout, poll = int(timeout_ms), int(poll_ms)
+    except (TypeError, ValueError):
+        raise InvalidArguments("timeout_ms and poll_ms must be numbers of milliseconds")
+    if timeout < 0 or poll <= 0:
+        raise InvalidArguments("timeout_ms must be >= 0 and poll_ms > 0")
+    return timeout, poll
+
+
+def readQualified(path, timeoutMs=45000):
+    """Returns (value, QualityCode, timestamp) of one tag.
+
+    Raises:
+        TagReadError: the read itself raised.
+    """
+    try:
+        qv = system.tag.readBlocking([path], timeoutMs)[0]
+    except ANY_ERROR as e:
+        raise TagReadError("read of %s raised %s" % (path, describe(e)))
+    return qv.value, qv.quality, qv.timestamp
+
+
+def writeChecked(path, value):
+    """Writes one tag; returns its Good QualityCode, else raises TagWriteError."""
+    try:
+        quality = system.tag.writeBlocking([path], [value])[0]
+    except ANY_ERROR as e:
+        raise TagWriteError("write to %s raised %s" % (path, describe(e)))
+    if not quality.isGood():
+        raise TagWriteError("write to %s refused: quality %s" % (path, qualityName(quality)))
+    return quality
+
+
+def pollUntil(path, expected, timeoutMs, pollMs):
+    """Reads ``path`` every ``pollMs`` until it equals ``expected`` or time runs out.
+
+    Between reads it passes a safe point (``context.pause``): time spent
+    HELD extends the deadline, so only running time counts.
+
+    Returns:
+        tuple: (matched, last value, last QualityCode, waited running ms).
+
+    Raises:
+        TagReadError: the tag does not exist / the path is invalid, or a read raised.
+    """
+    started = clock.nowMs()
+    deadline = started + timeoutMs
+    held = 0
+    while True:
+        remaining = deadline - clock.nowMs()
+        readTimeout = max(1000, min(remaining, _MAX_POLL_READ_MS))
+        value, quality, _ = readQualified(path, readTimeout)
+        if quality.isGood() and sameValue(value, expected):
+            return True, value, quality, clock.nowMs() - started - held
+        if qualityName(quality) in _FATAL_QUALITIES:
+            raise TagReadError("read of %s returned quality %s" % (path, qualityName(quality)))
+        remaining = deadline - clock.nowMs()
+        if remaining <= 0:
+            return False, value, quality, clock.nowMs() - started - held
+        parked = pause(min(pollMs, remaining))
+        deadline += parked
+        held += parked
+
+
+def show(value):
+    """Short JSON text of a value, for error messages."""
+    try:
+        text = encode(plain(value))
+    except ANY_ERROR:
+        text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
