@@ -228,6 +228,20 @@ class PostgresServer(object):
             self.base_dir = None
             self._proc = None
 
+    def restart(self, mode="fast", down_seconds=0.0):
+        """Stops the server (``pg_ctl stop -m MODE``: fast or immediate) and
+        starts it again on the same port and data directory, as a chaos
+        monkey would; clients see their connections drop."""
+        subprocess.run(
+            self._as_server_user([self.bin("pg_ctl"), "stop", "-D", self.data_dir,
+                                  "-m", mode, "-w", "-t", "30"]),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=40)
+        self._kill_proc()
+        if down_seconds:
+            time.sleep(down_seconds)
+        self._start_once(self.port)
+
     def __enter__(self):
         return self.start()
 

@@ -3,7 +3,7 @@ from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, database, kernel, lifecycle, maintenance, registry
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
-from exchange.workflows.store import db, schema
+from exchange.workflows.store import db, executors, schema
 
 DEFAULT_DB = "WorkflowsDB"
 
@@ -39,7 +39,7 @@ def checkSchema(dbName=DEFAULT_DB):
 
 
 def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None,
-                     inMemoryCapacity=None):
+                     inMemoryCapacity=None, leaseSeconds=None):
     """Sets this gateway's runtime settings (kept until the JVM stops).
 
     Args:
@@ -47,6 +47,8 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
         applicationVersion: this gateway claims rows with this version or none.
         maxRecoveryAttempts: crashes without progress before DEAD_LETTER.
         inMemoryCapacity: bound of the enqueueInMemory queue (only while it is empty).
+        leaseSeconds: how long other gateways wait after this one's last
+            heartbeat before taking its runs over (default 30).
 
     Returns:
         RUNTIME_CONFIGURED with the settings; INVALID_ARGUMENTS.
@@ -66,6 +68,11 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
             kernel.setConfig("applicationVersion", applicationVersion or None)
         if maxRecoveryAttempts is not None:
             kernel.setConfig("maxRecoveryAttempts", _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000))
+        if leaseSeconds is not None:
+            if isinstance(leaseSeconds, bool) or not isinstance(leaseSeconds, _INTS + (float,)) \
+                    or not 2 <= leaseSeconds <= 3600:
+                raise InvalidArguments("leaseSeconds must be a number from 2 to 3600.")
+            kernel.setConfig("leaseSeconds", leaseSeconds)
         if inMemoryCapacity is not None:
             _int("inMemoryCapacity", inMemoryCapacity, 1, 1000000)
             if not kernel.resizeBurstQueue(int(inMemoryCapacity)):
@@ -157,6 +164,16 @@ def applyRetention(dbName=DEFAULT_DB):
     def run():
         deleted = maintenance.applyRetention(dbName, database.prepare(dbName), force=True)
         return "RETENTION_APPLIED", "%d finished runs deleted." % deleted, {"deleted": deleted}
+    return guarded(run, dbName)
+
+
+def listGateways(dbName=DEFAULT_DB):
+    """Returns GATEWAYS_LISTED with every gateway that used the database:
+    executorId, state (ALIVE/DEAD), applicationVersion, leaseMs, heartbeatMs, leaseLeftMs."""
+    def run():
+        d = database.prepare(dbName)
+        rows = executors.listAll(dbName, d)
+        return "GATEWAYS_LISTED", "%d gateways." % len(rows), rows
     return guarded(run, dbName)
 
 

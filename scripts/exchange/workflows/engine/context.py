@@ -109,7 +109,13 @@ class RunContext(object):
         def write():
             return checkpoints.record(self.dbName, self.d, self.workflowId, self.epoch, fid, name,
                                       output, error, attempts, startedMs or now, now, tx)
-        n = write() if tx is not None else self.retrying(write)
+        try:
+            n = write() if tx is not None else self.retrying(write)
+        except db.UniqueViolation:
+            if tx is not None:
+                raise
+            self.confirmOwnWrite(fid, name)
+            n = 1
         if n != 1:
             self.lost()
         if self.recovered and tx is None:
@@ -120,6 +126,15 @@ class RunContext(object):
                 "AND claim_epoch = ?"), [self.workflowId, self.epoch]))
 
     retrying = staticmethod(retrying)
+
+    def confirmOwnWrite(self, fid, name):
+        """A write at ``fid`` already exists. After a lost commit answer that
+        is our own earlier attempt: fine while we still hold the claim."""
+        rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
+        self.checkRow()
+        if rec is None or rec["functionName"] != name:
+            raise ClaimLost("operation #%d was recorded by someone else" % fid)
+        return rec
 
     def lost(self):
         """The run's row refused a write: find out why and stop accordingly."""
@@ -282,7 +297,10 @@ class RunContext(object):
             with db.Transaction(self.dbName) as tx:
                 write(fid, tx, now)
                 self.record(fid, name, tx=tx)
-        self.retrying(both)
+        try:
+            self.retrying(both)
+        except db.UniqueViolation:
+            self.confirmOwnWrite(fid, name)
 
     def recvCommand(self, currentState=None, topic=states.COMMAND_TOPIC, timeoutSeconds=0):
         """Returns the oldest unconsumed command of ``topic`` (a dict), or None.
@@ -334,8 +352,17 @@ class RunContext(object):
                     return False
                 self.record(fid, name, output=codec.encode(payload), tx=tx)
                 return True
-        if not self.retrying(both):
-            return None
+        try:
+            taken = self.retrying(both)
+        except db.UniqueViolation:
+            taken = False
+        if not taken:
+            # Someone consumed it: perhaps our own attempt whose commit answer was lost.
+            rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
+            if rec is None or rec["functionName"] != name:
+                return None
+            self.checkRow()
+            payload = codec.decode(rec["output"])
         self.nextId += 1
         return self._command(payload)
 

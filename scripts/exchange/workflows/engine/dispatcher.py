@@ -5,8 +5,8 @@ row of its queue itself, and ``start()`` on this gateway asks for a claim at
 once, so a free worker never waits for the next timer tick.
 """
 from exchange.workflows.engine import (burst, clock, codec, database, executor, identity,
-                                       kernel, maintenance, registry, states)
-from exchange.workflows.engine.errors import ANY_ERROR
+                                       kernel, leases, maintenance, registry, states)
+from exchange.workflows.engine.errors import ANY_ERROR, DatabaseUnavailable
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
 
@@ -26,13 +26,21 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         return {"skipped": True, "reason": "another dispatch is running"}
     try:
         started = clock.nowMs()
-        d = database.prepare(dbName)
-        flushed = burst.flush(flushMaxItems, flushMaxMs)
-        signalled = refresh(dbName, d)
-        recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
-        mode = maintenance.refresh(dbName, d)
-        claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
-        deleted = maintenance.applyRetention(dbName, d)
+        _checkBackoff(dbName, started)
+        try:
+            d = database.prepare(dbName)
+            leases.heartbeat(dbName, d)
+            flushed = burst.flush(flushMaxItems, flushMaxMs)
+            signalled = refresh(dbName, d)
+            recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
+            recovered += leases.takeover(dbName, d, submit, _deadLetterError)
+            mode = maintenance.refresh(dbName, d)
+            claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
+            deleted = maintenance.applyRetention(dbName, d)
+        except DatabaseUnavailable:
+            _backOff(dbName, started)
+            raise
+        k["backoffFailures"].remove(dbName)
         result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
                   "maintenance": mode, "retentionDeleted": deleted,
                   "signalled": signalled, "running": k["running"].size(),
@@ -43,6 +51,23 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         return result
     finally:
         lock.unlock()
+
+
+def _checkBackoff(dbName, now):
+    until = kernel.get()["backoffUntil"].get(dbName)
+    if until is not None and now < until:
+        raise DatabaseUnavailable(
+            "Database '%s' was unreachable; dispatch backs off and tries again in %d ms. In-memory "
+            "requests stay queued." % (dbName, until - now))
+
+
+def _backOff(dbName, now):
+    """After a failed cycle, skip the database for 1, 2, 4, then 8 s at most."""
+    k = kernel.get()
+    failures = (k["backoffFailures"].get(dbName) or 0) + 1
+    k["backoffFailures"].put(dbName, failures)
+    k["backoffUntil"].put(dbName, now + 500 * 2 ** min(failures, 4))
+    kernel.count("dispatchDatabaseFailures")
 
 
 def refresh(dbName, d):

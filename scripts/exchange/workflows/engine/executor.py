@@ -98,6 +98,9 @@ def _finish(ctx, status, output, error):
     n = ctx.retrying(lambda: runs.finish(ctx.dbName, ctx.d, ctx.workflowId, ctx.epoch, status,
                                          output, errorText, clock.nowMs()))
     if n != 1:
+        row = ctx.retrying(lambda: runs.control(ctx.dbName, ctx.d, [ctx.workflowId])).get(ctx.workflowId)
+        if row is not None and row[0] == status and row[1] == ctx.epoch:
+            return  # our own write; its commit answer was lost
         try:
             ctx.lost()
         except WorkflowCancelled:

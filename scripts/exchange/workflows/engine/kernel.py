@@ -20,13 +20,14 @@ except ImportError:  # CPython: importable for unit tests, usable only on Jython
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 2
+SHAPE = 3
 
 DEFAULTS = {
     "maxWorkers": 8,
     "inMemoryCapacity": 50000,
     "maxRecoveryAttempts": 5,
     "applicationVersion": None,
+    "leaseSeconds": 30,
 }
 
 
@@ -57,6 +58,9 @@ def _new():
         "stats": ConcurrentHashMap(),
         # dbName -> maintenance mode ("" = none), as last read from the database.
         "maintenance": ConcurrentHashMap(),
+        # dbName -> epoch ms before which dispatch does not try the database again.
+        "backoffUntil": ConcurrentHashMap(),
+        "backoffFailures": ConcurrentHashMap(),
         # dbName -> when retention last ran here.
         "lastRetention": ConcurrentHashMap(),
         "lastDispatch": AtomicReference(None),

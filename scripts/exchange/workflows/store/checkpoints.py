@@ -31,3 +31,12 @@ def load(dbName, d, workflowId):
         "SELECT " + ", ".join(STEP_COLUMNS) + " FROM {ops} WHERE workflow_id = ? "
         "ORDER BY function_id"), [workflowId])
     return toDicts(ds, STEP_COLUMNS)
+
+
+def at(dbName, d, workflowId, functionId):
+    """Returns the operation recorded at ``functionId`` (a dict), or None."""
+    ds = db.query(dbName, d.sql(
+        "SELECT " + ", ".join(STEP_COLUMNS) + " FROM {ops} WHERE workflow_id = ? AND function_id = ?"),
+        [workflowId, functionId])
+    rows = toDicts(ds, STEP_COLUMNS)
+    return rows[0] if rows else None

@@ -20,6 +20,7 @@ TABLES = {
     "queues": "queues",
     "meta": "schema_meta",
     "settings": "settings",
+    "executors": "executors",
 }
 
 SCHEMA = "workflows"
@@ -55,6 +56,8 @@ POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
     # Serialises concurrent migrations from several gateways.
     "migrationLock": "SELECT pg_advisory_xact_lock(7420190311)",
     "skipLocked": " FOR UPDATE SKIP LOCKED",
+    # The database's clock, so that leases do not depend on gateway clocks agreeing.
+    "dbNowMs": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
 })
 
 SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
@@ -62,6 +65,7 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     # SQLite takes its one write lock with the first write of the migration.
     "migrationLock": "",
     "skipLocked": "",
+    "dbNowMs": "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
 })
 
 

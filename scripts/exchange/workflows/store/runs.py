@@ -17,7 +17,8 @@ INSERT_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "parti
 
 # What a worker needs to run a claimed row.
 RUN_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "inputs", "claim_epoch",
-               "timeout_ms", "deadline_ms", "started_ms", "recovery_attempts", "cmd_seq")
+               "timeout_ms", "deadline_ms", "started_ms", "recovery_attempts", "cmd_seq",
+               "application_version")
 
 DETAIL_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
                   "priority", "deduplication_id", "application_version", "inputs", "output",

@@ -98,6 +98,18 @@ MIGRATIONS = [
         "CREATE INDEX IF NOT EXISTS {ix}ws_finished ON {status} (finished_ms) "
         "WHERE finished_ms IS NOT NULL",
     ],
+    [
+        # One row per gateway (system name + project): its lease on the runs it holds.
+        """CREATE TABLE IF NOT EXISTS {executors} (
+            executor_id VARCHAR(200) NOT NULL PRIMARY KEY,
+            state VARCHAR(10) NOT NULL,
+            application_version VARCHAR(100),
+            lease_ms BIGINT NOT NULL,
+            started_ms BIGINT NOT NULL,
+            heartbeat_ms BIGINT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_executor_owned ON {status} (executor_id) "
+        "WHERE status IN " + _OWNED,
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,63 @@
+"""Gateway leases and the takeover of a dead gateway's runs.
+
+Each dispatch renews this gateway's lease in ``executors`` (timed by the
+database clock). When another gateway's lease has run out, its runs are
+taken over: PENDING/RUNNING ones go back to ENQUEUED (any gateway with the
+workflow and version claims them, in priority order, inside the claim
+transaction), HELD ones are adopted as HELD by a gateway that can run them.
+
+Fencing: a run taken over gets a new claim epoch (or leaves the owned
+statuses), so the old gateway, should it wake up from a pause, can no longer
+record a step, a command, progress or an end state for it: its next write
+is refused and its worker stops that run at the next safe point.
+"""
+from exchange.workflows.engine import clock, identity, kernel, registry, states
+from exchange.workflows.store import executors, runs
+
+DEFAULT_LEASE_SECONDS = 30
+
+
+def heartbeat(dbName, d):
+    executors.heartbeat(dbName, d, identity.executorId(), kernel.config("applicationVersion"),
+                        int(float(kernel.config("leaseSeconds")) * 1000), kernel.get()["createdMs"].get())
+
+
+def versionMatches(row):
+    mine = kernel.config("applicationVersion")
+    theirs = row.get("applicationVersion")
+    return mine is None or theirs is None or theirs == mine
+
+
+def takeover(dbName, d, submit, deadLetterError):
+    """Takes over the runs of gateways whose lease expired; returns how many.
+
+    ``submit(dbName, d, row, wfdef)`` starts an adopted HELD run here.
+    """
+    me = identity.executorId()
+    maxAttempts = int(kernel.config("maxRecoveryAttempts"))
+    taken = 0
+    for dead in executors.expired(dbName, d, me):
+        left = False
+        for row in runs.owned(dbName, d, dead):
+            now = clock.nowMs()
+            if row["recoveryAttempts"] >= maxAttempts:
+                runs.deadLetter(dbName, d, row["workflowId"], row["claimEpoch"], deadLetterError(row), now)
+                continue
+            if row["status"] != states.HELD:
+                taken += runs.release(dbName, d, row["workflowId"], row["claimEpoch"], now)
+                continue
+            wfdef = registry.get(row["workflowName"])
+            if wfdef is None or not versionMatches(row) or kernel.freeWorkers() <= 0:
+                left = True
+                continue
+            adopted = runs.reclaim(dbName, d, row["workflowId"], me, row["claimEpoch"], now)
+            if adopted is not None:
+                submit(dbName, d, adopted, wfdef)
+                taken += 1
+        if not left:
+            executors.markDead(dbName, d, dead)
+        if taken:
+            kernel.count("takenOver", taken)
+            system.util.getLogger("exchange.workflows.leases").infof(
+                "took over %d runs of gateway %s, whose lease expired", taken, dead)
+    return taken

@@ -1,0 +1,101 @@
+"""Which Ignition scope this JVM is, and how a scope without the engine's
+runtime reaches the gateway.
+
+The engine's runtime (worker pool, in-memory queue, dispatcher) lives in the
+gateway JVM. A Vision client or the Designer has its own JVM: a run queued in
+memory there would never be dispatched, and a dispatch there would execute
+workflows outside the gateway. So ``enqueueInMemory`` and ``dispatch``
+refuse with NO_GATEWAY_RUNTIME outside gateway scope (Perspective scripts run
+in the gateway and are gateway scope), and a client sends ``start``,
+``sendCommand`` and ``cancel`` to the gateway through the project's gateway
+message handler ``workflows`` instead: ``callGateway()`` on the client,
+``handleRequest()`` in the handler.
+
+Scope detection uses ``ApplicationScope.getGlobalScope()`` (Ignition SDK,
+``com.inductiveautomation.ignition.common.model``). Where that class does not
+exist (tools/gwsim, CPython unit tests) the JVM is treated as a gateway.
+"""
+from exchange.workflows.engine.errors import ANY_ERROR, WorkflowsError, describe
+
+try:
+    from com.inductiveautomation.ignition.common.model import ApplicationScope
+except ImportError:  # gwsim or CPython: no Ignition classes, run as the gateway
+    ApplicationScope = None
+
+MESSAGE_HANDLER = "workflows"
+# What a client may ask the gateway to do, and the keyword arguments each takes.
+ROUTES = {
+    "start": ("workflowName", "inputs", "queueName", "partitionKey", "priority",
+              "deduplicationId", "applicationVersion", "timeoutSeconds", "dbName"),
+    "sendCommand": ("workflowId", "cmd", "reason", "topic", "user", "dbName"),
+    "cancel": ("workflowId", "reason", "user", "dbName"),
+}
+
+
+class NoGatewayRuntime(WorkflowsError):
+    code = "NO_GATEWAY_RUNTIME"
+
+
+def isGateway():
+    """True in the gateway JVM (gateway events, tag events, Perspective,
+    message handlers); False in a Vision client or the Designer."""
+    if ApplicationScope is None:
+        return True
+    return bool(ApplicationScope.isGateway(ApplicationScope.getGlobalScope()))
+
+
+def requireGateway(functionName):
+    """Raises NoGatewayRuntime unless this JVM is the gateway."""
+    if not isGateway():
+        raise NoGatewayRuntime(
+            "%s() needs the workflow runtime, which runs only in the gateway; this script runs "
+            "in a Vision client or the Designer. Call it from a gateway script (timer, tag "
+            "change, Perspective, message handler), or send start/sendCommand/cancel to the "
+            "gateway with exchange.workflows.engine.scope.callGateway() (gateway message "
+            "handler '%s')." % (functionName, MESSAGE_HANDLER))
+
+
+def request(function, **kwargs):
+    """Returns the sendRequest payload that asks the gateway to run ``function``."""
+    return {"function": function, "kwargs": kwargs}
+
+
+def handleRequest(payload):
+    """Runs a routed call in the gateway; returns its envelope. Never raises,
+    because an exception would reach the client as an opaque sendRequest error.
+
+    Args:
+        payload: ``{"function": "start"|"sendCommand"|"cancel", "kwargs": {...}}``.
+    """
+    from exchange.workflows.api import envelope, service  # api depends on engine, not back
+    try:
+        function = payload.get("function") if hasattr(payload, "get") else None
+        kwargs = payload.get("kwargs") if hasattr(payload, "get") else None
+        if function not in ROUTES:
+            return envelope.respond(False, "INVALID_ARGUMENTS", "function must be one of %s, "
+                                    "got %r." % (", ".join(sorted(ROUTES)), function))
+        kwargs = dict((str(k), v) for k, v in dict(kwargs or {}).items())
+        unknown = sorted(set(kwargs) - set(ROUTES[function]))
+        if unknown:
+            return envelope.respond(False, "INVALID_ARGUMENTS", "%s() takes no argument %s." % (
+                function, ", ".join(unknown)))
+        return getattr(service, function)(**kwargs)
+    except ANY_ERROR as e:
+        return envelope.respond(False, "INVALID_ARGUMENTS", "Bad request payload: %s" % describe(e))
+
+
+def callGateway(function, timeoutSec=30, project=None, **kwargs):
+    """From a Vision client or the Designer: runs ``start``, ``sendCommand``
+    or ``cancel`` in the gateway and returns its envelope.
+
+    Returns:
+        The service function's envelope; GATEWAY_UNREACHABLE when the request
+        fails (no handler, timeout, gateway down).
+    """
+    from exchange.workflows.api import envelope
+    try:
+        return system.util.sendRequest(project or system.util.getProjectName(), MESSAGE_HANDLER,
+                                       request(function, **kwargs), timeoutSec=timeoutSec)
+    except ANY_ERROR as e:
+        return envelope.respond(False, "GATEWAY_UNREACHABLE", "The gateway did not answer the "
+                                "'%s' message handler: %s" % (MESSAGE_HANDLER, describe(e)))
