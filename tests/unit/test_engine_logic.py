@@ -1,0 +1,119 @@
+"""Fast tests of the engine's pure logic on CPython 3. Nothing here touches a
+database: behaviour with real databases is tested through tools/gwsim."""
+import importlib
+import os
+import pkgutil
+import re
+import sys
+import uuid
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from exchange.workflows.engine import codec, ids, registry, stepper, submit  # noqa: E402
+from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, StepError  # noqa: E402
+from exchange.workflows.store import db, dialects  # noqa: E402
+from exchange.workflows.store.rows import camel  # noqa: E402
+
+
+def test_every_module_under_scripts_imports_on_cpython3():
+    import exchange.workflows as pkg
+    names = [m.name for m in pkgutil.walk_packages(pkg.__path__, "exchange.workflows.")]
+    assert len(names) > 30
+    for name in names:
+        importlib.import_module(name)
+
+
+def test_workflow_ids_are_unique_uuids_in_creation_order():
+    made = [ids.newWorkflowId() for _ in range(5000)]
+    assert len(set(made)) == len(made)
+    assert made == sorted(made)
+    for wid in made[:50]:
+        assert uuid.UUID(wid).version == 7
+
+
+def test_codec_round_trips_plain_data_and_refuses_objects():
+    value = {"a": [1, 2.5, None, True], "b": {"c": "text"}}
+    assert codec.decode(codec.encode(value)) == value
+    with pytest.raises(NotSerializable):
+        codec.encode({"x": object()})
+    assert codec.decode(None) is None
+
+
+@pytest.mark.parametrize("inputs, kwargs", [
+    (None, {}),
+    ({"resolved": {"chunk_sec": 5}}, {"chunk_sec": 5}),
+    ({"chunk_sec": 5}, {"chunk_sec": 5}),
+    ({"resolved": None}, {}),
+])
+def test_inputs_become_keyword_arguments(inputs, kwargs):
+    assert submit.kwargsOf(inputs) == kwargs
+
+
+@pytest.mark.parametrize("inputs", ["text", [1], {"resolved": 5}, {1: 2}])
+def test_inputs_that_are_not_keyword_arguments_are_refused(inputs):
+    with pytest.raises(InvalidArguments):
+        submit.kwargsOf(inputs)
+
+
+def test_step_options_follow_dbos_names_and_are_validated():
+    opts = registry.stepOptions({"retries_allowed": True, "max_attempts": 5})
+    assert opts == {"retries_allowed": True, "max_attempts": 5, "interval_seconds": 1.0,
+                    "backoff_rate": 2.0}
+    for bad in ({"max_attempt": 3}, {"max_attempts": 0}, {"backoff_rate": 0.5}):
+        with pytest.raises(InvalidArguments):
+            registry.stepOptions(bad)
+
+
+def test_recorded_step_errors_rebuild_builtin_types_and_wrap_the_rest():
+    exc = stepper.rebuild({"type": "ValueError", "message": "bad", "step": "s"})
+    assert type(exc) is ValueError and str(exc) == "bad"
+    exc = stepper.rebuild({"type": "WriteNotConfirmed", "message": "late", "step": "tags.write_confirm"})
+    assert isinstance(exc, StepError) and exc.errorType == "WriteNotConfirmed"
+    assert exc.stepName == "tags.write_confirm"
+
+
+def test_dialects_map_table_names_and_fill_every_placeholder():
+    sql = "SELECT 1 FROM {status} s JOIN {ops} o ON 1=1 LIMIT 1{skipLocked}"
+    assert dialects.POSTGRES.sql(sql) == (
+        "SELECT 1 FROM workflows.workflow_status s JOIN workflows.operation_outputs o ON 1=1 "
+        "LIMIT 1 FOR UPDATE SKIP LOCKED")
+    assert dialects.SQLITE.sql(sql) == (
+        "SELECT 1 FROM workflows_workflow_status s JOIN workflows_operation_outputs o ON 1=1 LIMIT 1")
+    for name in dialects.POSTGRES.names.values():
+        assert re.match(r"^[a-z_][a-z0-9_.]*$", name)
+
+
+def test_every_statement_in_the_store_formats_for_both_dialects():
+    from exchange.workflows.store import schema
+    for migration in schema.MIGRATIONS:
+        for statement in migration:
+            for d in (dialects.POSTGRES, dialects.SQLITE):
+                assert "{" not in d.sql(statement)
+
+
+class _SqlErr(Exception):
+    def __init__(self, msg, state):
+        Exception.__init__(self, msg)
+        self.state = state
+
+    def getSQLState(self):
+        return self.state
+
+    def getCause(self):
+        return None
+
+
+def test_database_failures_are_classified_for_operators():
+    assert isinstance(db.translate(_SqlErr("Connection refused", "08001"), "DB"), db.DatabaseUnavailable)
+    assert isinstance(db.translate(_SqlErr("duplicate key value", "23505"), "DB"), db.UniqueViolation)
+    err = db.translate(_SqlErr("syntax error at or near", "42601"), "DB")
+    assert type(err) is db.DatabaseError and "42601" in str(err)
+
+
+def test_camel_case_keys():
+    assert camel("workflow_id") == "workflowId"
+    assert camel("created_ms") == "createdMs"
+    assert camel("status") == "status"
