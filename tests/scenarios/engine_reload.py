@@ -38,7 +38,7 @@ for wid in old:
     check(row["status"] == "SUCCESS", "a run started before the save finishes", row)
 row_old = service.getWorkflow(old[0])["data"]
 row_new = wait_status(new, "SUCCESS", 10)
-check(row_old["output"]["generation"] < row_new["output"]["generation"],
+check(row_old["output"]["generation"] == row_old["output"]["after"] < row_new["output"]["generation"],
       "old runs finish on their old code, new runs start on the new code", row_old["output"], row_new["output"])
 check(wait_status(loops, "SUCCESS", 15)["status"] == "SUCCESS", "a looping run survives the save")
 check(wait_status(mem, "SUCCESS", 10)["status"] == "SUCCESS", "the in-memory queue survives the save")

@@ -5,6 +5,7 @@ import time
 import system
 
 from exchange.workflows.bootstrap import getWorkflows, step, workflow
+from exchange.workflows.engine import kernel
 from exchange.workflows.steps.sleep import sleep_chunked
 
 DB = "WorkflowsDB"
@@ -159,13 +160,13 @@ def partition(tag="p", hold_ms=300):
 
 
 @workflow(name="t.generation")
-def generation(sleep_ms=0):
-    """Returns the code generation it runs on (bumped by each project save)."""
-    from exchange.workflows.engine import kernel
-    mine = kernel.generation()
+def generation(sleep_ms=0, _kernel=kernel):
+    """Returns the code generation of the engine modules this function was
+    defined with (bumped by each project save), before and after a sleep."""
+    mine = _kernel.generation()
     if sleep_ms:
         sleep_chunked(total_ms=sleep_ms, chunk_ms=50)
-    return {"generation": mine, "after": kernel.generation()}
+    return {"generation": mine, "after": _kernel.generation()}
 
 
 @step(name="t.halt")

@@ -93,7 +93,7 @@ def configureQueue(queueName, concurrency=None, workerConcurrency=None, dbName=D
             if value is not None:
                 _int(name, value, 1, 100000)
         d = database.prepare(dbName)
-        with db.Transaction(dbName) as tx:
+        with db.Transaction(dbName, d) as tx:
             db.update(dbName, d.sql("INSERT INTO {queues} (queue_name) VALUES (?) ON CONFLICT DO NOTHING"),
                       [queueName], tx)
             db.update(dbName, d.sql("UPDATE {queues} SET concurrency = ?, worker_concurrency = ? "

@@ -6,7 +6,7 @@ and message handlers. Every function returns the envelope
 are listed in docs/service-api.md.
 """
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry
+from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry, scope
 from exchange.workflows.engine import submit as submission
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments, WorkflowsError
@@ -52,6 +52,7 @@ def dispatch(queueName="default", maxToClaim=10, flushMaxItems=200, flushMaxMs=2
         DATABASE_UNAVAILABLE / DATABASE_ERROR (in-memory items stay queued).
     """
     def run():
+        scope.requireGateway("dispatch")  # NO_GATEWAY_RUNTIME in a Vision client or the Designer
         if not isinstance(queueName, TEXT) or not queueName:
             raise InvalidArguments("queueName must be a non-empty string.")
         data = dispatcher.dispatch(dbName, queueName, _count("maxToClaim", maxToClaim, 0, 10000),
@@ -116,6 +117,7 @@ def enqueueInMemory(workflowName, inputs=None, queueName="default", partitionKey
         IN_MEMORY_QUEUE_FULL; WORKFLOW_NOT_REGISTERED; INVALID_ARGUMENTS; INPUTS_NOT_JSON.
     """
     def run():
+        scope.requireGateway("enqueueInMemory")  # NO_GATEWAY_RUNTIME in a client or the Designer
         if not isinstance(dbName, TEXT) or not dbName:
             raise InvalidArguments("dbName must be the name of a gateway database connection.")
         wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,

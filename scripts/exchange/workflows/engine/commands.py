@@ -37,7 +37,7 @@ def send(dbName, workflowId, cmd, reason, topic, sender):
     d = database.prepare(dbName)
     now = clock.nowMs()
     payload = codec.encode({"cmd": cmd, "reason": reason, "sender": sender, "sentMs": now})
-    with db.Transaction(dbName) as tx:
+    with db.Transaction(dbName, d) as tx:
         taken = runs.bumpCommandSeq(dbName, d, workflowId, now, tx)
         if taken is not None:
             seq, status = taken

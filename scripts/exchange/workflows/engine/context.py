@@ -206,7 +206,7 @@ class RunContext(object):
         now = clock.nowMs()
 
         def take():
-            with db.Transaction(self.dbName) as tx:
+            with db.Transaction(self.dbName, self.d) as tx:
                 if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "engine",
                                    now, tx) != 1:
                     return False
@@ -294,7 +294,7 @@ class RunContext(object):
         now = clock.nowMs()
 
         def both():
-            with db.Transaction(self.dbName) as tx:
+            with db.Transaction(self.dbName, self.d) as tx:
                 write(fid, tx, now)
                 self.record(fid, name, tx=tx)
         try:
@@ -346,7 +346,7 @@ class RunContext(object):
         now = clock.nowMs()
 
         def both():
-            with db.Transaction(self.dbName) as tx:
+            with db.Transaction(self.dbName, self.d) as tx:
                 if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "workflow",
                                    now, tx) != 1:
                     return False

@@ -36,6 +36,7 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             recovered += leases.takeover(dbName, d, submit, _deadLetterError)
             mode = maintenance.refresh(dbName, d)
             claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
+            claimed += _otherQueues(dbName, d, queueName, maxToClaim - claimed)
             deleted = maintenance.applyRetention(dbName, d)
         except DatabaseUnavailable:
             _backOff(dbName, started)
@@ -144,6 +145,22 @@ def _deadLetterError(row):
                          "message": "the run was recovered %d times without progress; it is "
                                     "parked as DEAD_LETTER for an operator to inspect"
                                     % row["recoveryAttempts"]})
+
+
+def _otherQueues(dbName, d, queueName, limit):
+    """Serves the other queues that have waiting rows with what is left of
+    this cycle's budget, so that one timer dispatching "default" also keeps
+    every other queue moving (after a restart nothing else would wake them)."""
+    claimed = 0
+    if limit <= 0 or kernel.freeWorkers() <= 0 or maintenance.isDraining(dbName):
+        return 0
+    for other in runs.queuesWithWork(dbName, d):
+        if other == queueName:
+            continue
+        claimed += claimAndSubmit(dbName, d, other, limit - claimed)
+        if claimed >= limit or kernel.freeWorkers() <= 0:
+            break
+    return claimed
 
 
 def claimAndSubmit(dbName, d, queueName, limit):

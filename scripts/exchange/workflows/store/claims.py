@@ -52,7 +52,7 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
     if limit <= 0 or not names:
         return []
     try:
-        with db.Transaction(dbName) as tx:
+        with db.Transaction(dbName, d) as tx:
             concurrency, workerConcurrency = _lockQueue(dbName, d, queueName, now, tx)
             limit = _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx)
             if limit <= 0:
@@ -88,8 +88,8 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
                 "AND workflow_id IN (" + ", ".join(["?"] * len(chosen)) + ") RETURNING "
                 + ", ".join(RUN_COLUMNS)), [executorId, now] + chosen, tx)
             rows = toDicts(ds, RUN_COLUMNS)
-    except db.UniqueViolation:
-        return []
+    except (db.UniqueViolation, db.LockTimeout):
+        return []  # raced by another claimer, or its lock holder is stalled: next cycle
     order = dict((wid, i) for i, wid in enumerate(chosen))
     rows.sort(key=lambda r: order.get(r["workflowId"], 0))
     return rows

@@ -20,6 +20,10 @@ class UniqueViolation(DatabaseError):
     """A unique index refused the row (a duplicate id, dedup id or partition)."""
 
 
+class LockTimeout(DatabaseError):
+    """A row lock was not granted in time (another gateway holds it)."""
+
+
 def _sqlState(exc):
     cur, seen = exc, 0
     while cur is not None and seen < 8:
@@ -65,6 +69,8 @@ def translate(exc, dbName):
     if isUniqueViolation(exc):
         return UniqueViolation(_message(exc)[:300])
     state = _sqlState(exc)
+    if state == "55P03":
+        return LockTimeout("Database '%s': a lock was not granted in time: %s" % (dbName, _message(exc)[:200]))
     msg = _message(exc)
     low = msg.lower()
     if state[:2] in _UNAVAILABLE_STATES or state in _UNAVAILABLE_STATES or \
@@ -94,8 +100,9 @@ class Transaction(object):
     """``with Transaction(db) as tx:`` commits on success, rolls back on error,
     and always returns the pooled connection."""
 
-    def __init__(self, dbName, timeoutMs=30000):
+    def __init__(self, dbName, dialect=None, timeoutMs=30000):
         self.dbName = dbName
+        self.prelude = dialect.settings.get("txPrelude") if dialect is not None else None
         self.timeoutMs = timeoutMs
         self.tx = None
 
@@ -104,6 +111,12 @@ class Transaction(object):
             self.tx = system.db.beginTransaction(self.dbName, system.db.READ_COMMITTED, self.timeoutMs)
         except ANY_ERROR as e:
             raise translate(e, self.dbName)
+        if self.prelude:
+            try:
+                query(self.dbName, self.prelude, (), self.tx)
+            except BaseException:
+                self.__exit__(Exception, None, None)
+                raise
         return self.tx
 
     def __exit__(self, excType, exc, tb):

@@ -58,6 +58,12 @@ POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
     "skipLocked": " FOR UPDATE SKIP LOCKED",
     # The database's clock, so that leases do not depend on gateway clocks agreeing.
     "dbNowMs": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+    # Every engine transaction is short. A gateway frozen in the middle of one
+    # (GC pause, SIGSTOP, split brain) must not block the others for ever: the
+    # server ends its session after 10 s idle in the transaction, and a waiter
+    # gives up on a lock after 2 s and tries again on its next cycle.
+    "txPrelude": "SELECT set_config('lock_timeout', '2s', true), "
+                 "set_config('idle_in_transaction_session_timeout', '10s', true)",
 })
 
 SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
@@ -66,6 +72,7 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     "migrationLock": "",
     "skipLocked": "",
     "dbNowMs": "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+    "txPrelude": None,
 })
 
 

@@ -27,7 +27,7 @@ def delete(dbName, d, workflowIds):
     if not workflowIds:
         return 0
     marks = ", ".join(["?"] * len(workflowIds))
-    with db.Transaction(dbName) as tx:
+    with db.Transaction(dbName, d) as tx:
         for table, column in _CHILDREN:
             db.update(dbName, d.sql("DELETE FROM {" + table + "} WHERE " + column + " IN (" + marks + ")"),
                       workflowIds, tx)

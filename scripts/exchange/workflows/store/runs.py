@@ -62,6 +62,13 @@ def activeByDeduplication(dbName, d, queueName, deduplicationId):
     return ds[0][0] if len(ds) else None
 
 
+def queuesWithWork(dbName, d):
+    """Names of the queues that have ENQUEUED rows (read from the claim index)."""
+    ds = db.query(dbName, d.sql(
+        "SELECT DISTINCT queue_name FROM {status} WHERE status = 'ENQUEUED' ORDER BY queue_name"))
+    return [r[0] for r in ds]
+
+
 def markRunning(dbName, d, workflowId, epoch, now, deadlineMs):
     """PENDING -> RUNNING for the claim holder; returns rows affected (0 or 1)."""
     return db.update(dbName, d.sql(

@@ -1,0 +1,2 @@
+def handleMessage(payload):
+	return exchange.workflows.engine.scope.handleRequest(payload)

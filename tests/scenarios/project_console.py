@@ -1,0 +1,140 @@
+"""Every service/admin call the Perspective console makes, with the argument
+shapes its views pass (built from operator input by api.console, as the view
+scripts do), against the BUILT 8.3 project. The dispatch timer runs the
+workflows. RESULT.shapes lists each call's (function, positional count,
+keywords) for the test to compare with the views."""
+from __future__ import print_function
+
+import json
+
+import exchange.workflows.api.admin as admin
+import exchange.workflows.api.console as console
+from wfkit import check, finish, ok, svc, wait_for, wait_status
+
+shapes = set()
+USER = console.sessionUser(u"operator1")
+
+
+def call(module, name, *args, **kwargs):
+    shapes.add((module.__name__.split(".")[-1] + "." + name, len(args), tuple(sorted(kwargs))))
+    return getattr(module, name)(*args, **kwargs)
+
+
+def start(form):
+    request = console.startRequest(form)
+    check(request["ok"], "start form accepted", request)
+    a = request["args"]
+    result = call(svc, "start", a["workflowName"], a["inputs"], queueName=a["queueName"],
+                  partitionKey=a["partitionKey"], priority=a["priority"],
+                  timeoutSeconds=a["timeoutSeconds"])
+    return ok(result, "WORKFLOW_ENQUEUED")["workflowId"]
+
+
+def command(wid, cmd, reason):
+    status = console.runDetail(call(svc, "getWorkflow", wid))["status"]
+    check(console.commandProblem(cmd, status, reason) == "", "%s allowed while %s" % (cmd, status))
+    if cmd == "CANCEL":
+        return call(svc, "cancel", wid, reason=reason, user=USER)
+    return call(svc, "sendCommand", wid, cmd, reason=reason, user=USER)
+
+
+# Start page: the workflow dropdown and the form.
+options = console.options(call(svc, "listWorkflows"))
+check({"label": "demo.small", "value": "demo.small"} in options, "workflow dropdown", options)
+check(not console.startRequest({"workflowName": "demo.small", "inputs": "{oops"})["ok"],
+      "bad JSON is refused before submit")
+sampler = start({"workflowName": "demo.one_minute_progress",
+                 "inputs": '{"chunk_sec": 0.2, "total_sec": 30, "batch": "B7"}',
+                 "queueName": "default", "partitionKey": "", "priority": "0", "timeoutSeconds": ""})
+quick = start({"workflowName": "demo.one_minute_progress",
+               "inputs": '{"chunk_sec": 0.1, "total_sec": 0.3, "batch": "B8"}',
+               "queueName": "", "partitionKey": "line-1", "priority": "1", "timeoutSeconds": "60"})
+
+# Run page: details, buttons, HOLD / RESUME / STOP / Cancel with reason and user.
+wait_status(sampler, "RUNNING", 20)
+detail = console.runDetail(call(svc, "getWorkflow", sampler))
+check(detail["buttons"] == {"hold": True, "resume": False, "stop": True, "cancel": True},
+      "RUNNING enables Hold, Stop, Cancel", detail["buttons"])
+ok(command(sampler, "HOLD", u"shift change"), "COMMAND_SENT")
+held = wait_status(sampler, "HELD", 20)
+check(console.commandButtons(held["status"])["resume"], "HELD enables Resume")
+ok(command(sampler, "RESUME", u"back on line"), "COMMAND_SENT")
+wait_status(sampler, "RUNNING", 20)
+wait_for(lambda: len(console.stepRows(call(svc, "getSteps", sampler))) >= 2, 20,
+         what="two recorded steps")
+ok(command(sampler, "CANCEL", u"batch scrapped"), "CANCEL_REQUESTED")
+check(wait_status(sampler, "CANCELLED", 20)["status"] == "CANCELLED", "Cancel ends CANCELLED")
+log = console.commandRows(call(svc, "getCommands", sampler))
+check([c["command"] for c in log][:2] == ["HOLD", "RESUME"] and log[0]["user"] == "operator1"
+      and log[0]["reason"] == "shift change", "commands show who, what and why", log)
+steps = console.stepRows(call(svc, "getSteps", sampler))
+check(steps and all(s["attempts"] >= 1 and s["duration"] for s in steps)
+      and steps[0]["timeline"], "step rows carry attempts, durations, timeline", steps[:2])
+streams = console.streamRows(call(svc, "readStream", sampler))
+check(streams and streams[0]["key"] == "samples", "stream rows", streams[:2])
+
+stopper = start({"workflowName": "demo.small", "inputs": '{"duration_s": 30}'})
+wait_status(stopper, "RUNNING", 20)
+ok(command(stopper, "STOP", u"end of shift"), "COMMAND_SENT")
+check(wait_status(stopper, "STOPPED", 20)["status"] == "STOPPED", "STOP ends STOPPED")
+check(not any(console.runDetail(call(svc, "getWorkflow", stopper))["buttons"].values()),
+      "no command button for a finished run")
+
+wait_status(quick, "SUCCESS", 30)
+events = console.eventRows(call(svc, "getEvents", quick))
+check([e["key"] for e in events] == ["average"], "event rows", events)
+
+# Run list: filters and paging, as the Runs view builds them.
+base = {"status": "", "workflowName": "", "queueName": "", "since": None, "until": None,
+        "offset": 0, "offsetKey": "", "refresh": 0, "tick": None}
+
+
+def runs(form):
+    q = console.runQuery(form)
+    listing = call(svc, "listRuns", status=q["status"], workflowName=q["workflowName"],
+                   queueName=q["queueName"], sinceMs=q["sinceMs"], untilMs=q["untilMs"],
+                   limit=q["limit"], offset=q["offset"])
+    return console.runList(listing, q["key"])
+
+
+everything = runs(base)
+check(everything["pageText"] == "Runs 1-3 of 3" and not everything["hasNext"], "all runs",
+      everything["pageText"])
+cancelled = runs(dict(base, status="CANCELLED"))
+check([r["workflowId"] for r in cancelled["rows"]] == [sampler], "status filter", cancelled)
+finished = runs(dict(base, status="FINISHED", workflowName="demo.one_minute_progress"))
+check(len(finished["rows"]) == 2, "group and workflow filter", finished["pageText"])
+none = runs(dict(base, queueName="elsewhere"))
+check(none["rows"] == [], "queue filter")
+created = ok(svc.getWorkflow(quick))["createdMs"]
+window = [r["workflowId"] for r in runs(dict(base, since=created, until=created + 1))["rows"]]
+check(quick in window and stopper not in window, "time range", window)
+
+# Queues page.
+queues = console.queueRows(call(svc, "queueStatus"))
+check(queues and queues[0]["queueName"] == "default" and queues[0]["CANCELLED"] == 1
+      and queues[0]["STOPPED"] == 1 and queues[0]["SUCCESS"] == 1, "queue counts", queues)
+
+# Admin page: maintenance, retention, schema, diagnostics.
+check("Normal" in console.maintenanceText(call(admin, "getMaintenance")), "maintenance off")
+check(console.maintenanceProblem("drain", None) != "", "drain needs a reason")
+ok(call(admin, "setMaintenance", "drain", reason=u"upgrade", user=USER), "MAINTENANCE_SET")
+check("drain" in console.maintenanceText(call(admin, "getMaintenance")), "drain shown")
+parked = start({"workflowName": "demo.small", "inputs": "{}"})
+ok(call(admin, "setMaintenance", "cancel", reason=u"line stop", user=USER), "MAINTENANCE_SET")
+check(wait_status(parked, "CANCELLED", 10)["status"] == "CANCELLED", "cancel mode cancels")
+ok(call(admin, "setMaintenance", None, reason=None, user=USER), "MAINTENANCE_SET")
+form = console.retentionForm(call(admin, "getRetention"))
+form["maxAgeDays"], form["maxRows"] = "30", "1000"
+request = console.retentionRequest(form)
+a = request["args"]
+ok(call(admin, "setRetention", a["maxAgeDays"], a["maxRows"], a["batchSize"], user=USER),
+   "RETENTION_SET")
+check("30 days" in console.retentionText(call(admin, "getRetention")), "retention saved")
+ok(call(admin, "applyRetention"), "RETENTION_APPLIED")
+ok(call(admin, "checkSchema"), "SCHEMA_OK")
+diag = dict((r["name"], r["value"]) for r in console.diagnosticsRows(call(admin, "diagnostics")))
+check("active of" in diag["Worker pool"] and "claimed" in diag["Last dispatch"]
+      and diag["In-memory queue depth"] == "0", "diagnostics rows", diag)
+
+finish(shapes=sorted(json.loads(json.dumps(list(s))) for s in shapes))

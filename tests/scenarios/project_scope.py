@@ -1,0 +1,61 @@
+"""Scopes, in the BUILT 8.3 project: from a JVM that is not the gateway
+(faked here: gwsim is a gateway), enqueueInMemory and dispatch answer
+NO_GATEWAY_RUNTIME, and start/sendCommand/cancel reach the gateway through the
+project's 'workflows' message handler (system.util.sendRequest)."""
+from __future__ import print_function
+
+import exchange.workflows.engine.scope as scope
+from wfkit import bad, check, finish, ok, svc, wait_status
+
+
+class ClientScope(object):
+    """ApplicationScope as a Vision client sees it."""
+
+    @staticmethod
+    def getGlobalScope():
+        return 4
+
+    @staticmethod
+    def isGateway(value):
+        return False
+
+
+def as_client(fn):
+    real = scope.ApplicationScope
+    scope.ApplicationScope = ClientScope
+    try:
+        return fn()
+    finally:
+        scope.ApplicationScope = real
+
+
+check(scope.isGateway(), "gwsim runs as the gateway (no ApplicationScope class)")
+refused = as_client(svc.dispatch)
+bad(refused, "NO_GATEWAY_RUNTIME")
+check("gateway" in refused["message"] and "callGateway" in refused["message"],
+      "the refusal says where to call from", refused["message"])
+bad(as_client(lambda: svc.enqueueInMemory("demo.small", {"duration_s": 1})), "NO_GATEWAY_RUNTIME")
+
+routed = as_client(lambda: scope.callGateway("start", workflowName="demo.small",
+                                             inputs={"duration_s": 30}))
+wid = ok(routed, "WORKFLOW_ENQUEUED")["workflowId"]
+wait_status(wid, "RUNNING", 20)
+ok(as_client(lambda: scope.callGateway("sendCommand", workflowId=wid, cmd="HOLD",
+                                       reason="from a client", user="vision-op")), "COMMAND_SENT")
+wait_status(wid, "HELD", 20)
+ok(as_client(lambda: scope.callGateway("cancel", workflowId=wid, reason="done",
+                                       user="vision-op")), "CANCEL_REQUESTED")
+check(wait_status(wid, "CANCELLED", 20)["status"] == "CANCELLED", "routed cancel")
+sender = ok(svc.getCommands(wid))[0]["sender"]
+check(sender == "vision-op", "the client's user is recorded", sender)
+
+project = system.util.getProjectName()
+bad(system.util.sendRequest(project, "workflows", {"function": "dispatch"}), "INVALID_ARGUMENTS")
+bad(system.util.sendRequest(project, "workflows", {"function": "start",
+                                                    "kwargs": {"workflowName": "x", "bogus": 1}}),
+    "INVALID_ARGUMENTS")
+bad(system.util.sendRequest(project, "workflows", "not a dict"), "INVALID_ARGUMENTS")
+bad(scope.callGateway("start", project="no-such-project", workflowName="demo.small"),
+    "GATEWAY_UNREACHABLE")
+ok(svc.dispatch(), None, "dispatch works again in gateway scope")
+finish()

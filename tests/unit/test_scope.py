@@ -1,0 +1,69 @@
+"""engine/scope.py on CPython: scope detection, the NO_GATEWAY_RUNTIME refusal
+and the message-handler router's validation. (Routing through a real
+sendRequest is tested in the simulator: tests/scenarios/project_scope.py.)"""
+import inspect
+import os
+import sys
+
+import pytest
+
+from tests.support.gwsim import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from exchange.workflows.api import service  # noqa: E402
+from exchange.workflows.engine import scope  # noqa: E402
+
+
+class FakeScope(object):
+    GATEWAY, CLIENT = 1, 4
+    current = CLIENT
+
+    @classmethod
+    def getGlobalScope(cls):
+        return cls.current
+
+    @classmethod
+    def isGateway(cls, value):
+        return value == cls.GATEWAY
+
+
+@pytest.fixture
+def client_scope(monkeypatch):
+    monkeypatch.setattr(scope, "ApplicationScope", FakeScope)
+    monkeypatch.setattr(FakeScope, "current", FakeScope.CLIENT)
+
+
+def test_without_ignition_classes_the_jvm_counts_as_the_gateway():
+    assert scope.ApplicationScope is None and scope.isGateway()
+    scope.requireGateway("dispatch")  # no error
+
+
+def test_client_scope_refuses_runtime_calls_with_a_clear_code(client_scope):
+    assert not scope.isGateway()
+    with pytest.raises(scope.NoGatewayRuntime) as e:
+        scope.requireGateway("enqueueInMemory")
+    assert e.value.code == "NO_GATEWAY_RUNTIME"
+    assert "enqueueInMemory()" in str(e.value) and "callGateway" in str(e.value)
+    FakeScope.current = FakeScope.GATEWAY
+    assert scope.isGateway()
+
+
+def test_routes_match_the_service_signatures():
+    for name, params in scope.ROUTES.items():
+        assert tuple(inspect.signature(getattr(service, name)).parameters) == params, name
+
+
+@pytest.mark.parametrize("payload,fragment", [
+    ({"function": "dispatch"}, "function must be one of cancel, sendCommand, start"),
+    ("not a dict", "function must be one of"),
+    ({"function": "start", "kwargs": {"workflowName": "w", "bogus": 1}}, "no argument bogus"),
+    ({"function": "cancel", "kwargs": ["workflowId"]}, "Bad request payload"),
+])
+def test_bad_requests_get_invalid_arguments_never_an_exception(payload, fragment):
+    r = scope.handleRequest(payload)
+    assert r["ok"] is False and r["code"] == "INVALID_ARGUMENTS" and fragment in r["message"], r
+
+
+def test_request_payload_shape():
+    assert scope.request("cancel", workflowId="w", reason="r") == {
+        "function": "cancel", "kwargs": {"workflowId": "w", "reason": "r"}}
