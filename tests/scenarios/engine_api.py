@@ -122,6 +122,10 @@ check(ok(svc.listRuns(status=["STOPPED", "CANCELLED"]), "RUNS_LISTED")["total"] 
 now = int(time.time() * 1000)
 check(ok(svc.listRuns(sinceMs=now + 60000), "RUNS_LISTED")["total"] == 0, "time range filter")
 check(ok(svc.listRuns(queueName="nope"), "RUNS_LISTED")["total"] == 0, "queue filter")
+wid = ok(svc.start("t.noop", {"x": 3}, queueName="audit", user="operator7"), "WORKFLOW_ENQUEUED")["workflowId"]
+check(svc.getWorkflow(wid)["data"]["createdBy"] == "operator7", "start records who started the run")
+queues = ok(svc.listQueues(), "QUEUES_LISTED")
+check("default" in [q["queueName"] for q in queues], "listQueues lists queues", queues)
 counts = ok(svc.queueStatus(), "QUEUE_STATUS")
 check(any(c["status"] == "SUCCESS" and c["count"] >= 3 for c in counts), "queueStatus counts", counts)
 

@@ -66,14 +66,16 @@ def dispatch(queueName="default", maxToClaim=10, flushMaxItems=200, flushMaxMs=2
 
 
 def start(workflowName, inputs=None, queueName="default", partitionKey=None, priority=0,
-          deduplicationId=None, applicationVersion=None, timeoutSeconds=None, dbName=DEFAULT_DB):
+          deduplicationId=None, applicationVersion=None, timeoutSeconds=None, dbName=DEFAULT_DB,
+          user=None):
     """Durably enqueues a run of a registered workflow.
 
     Args:
         workflowName: a name registered with @workflow on this gateway.
         inputs: ``{"resolved": {...}}`` or a plain dict: the workflow's keyword arguments.
         queueName, partitionKey, priority (lower first), deduplicationId,
-        applicationVersion, timeoutSeconds (from the first start), dbName.
+        applicationVersion, timeoutSeconds (from the first start), dbName,
+        user (recorded as the run's createdBy, e.g. the Perspective session user).
 
     Returns:
         WORKFLOW_ENQUEUED with data {workflowId, durable: True};
@@ -83,7 +85,8 @@ def start(workflowName, inputs=None, queueName="default", partitionKey=None, pri
     """
     def run():
         wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,
-                                    deduplicationId, applicationVersion, timeoutSeconds)
+                                    deduplicationId, applicationVersion, timeoutSeconds,
+                                    _optionalText("user", user))
         d = database.prepare(dbName)
         for _ in range(3):
             if runs.insert(dbName, d, [row]) == 1:
@@ -104,7 +107,7 @@ def start(workflowName, inputs=None, queueName="default", partitionKey=None, pri
 
 def enqueueInMemory(workflowName, inputs=None, queueName="default", partitionKey=None, priority=0,
                     deduplicationId=None, applicationVersion=None, timeoutSeconds=None,
-                    dbName=DEFAULT_DB):
+                    dbName=DEFAULT_DB, user=None):
     """Accepts a run into this gateway's bounded in-memory queue, for
     tag-change scripts: validates like start(), does no I/O, returns at once.
 
@@ -121,7 +124,8 @@ def enqueueInMemory(workflowName, inputs=None, queueName="default", partitionKey
         if not isinstance(dbName, TEXT) or not dbName:
             raise InvalidArguments("dbName must be the name of a gateway database connection.")
         wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,
-                                    deduplicationId, applicationVersion, timeoutSeconds)
+                                    deduplicationId, applicationVersion, timeoutSeconds,
+                                    _optionalText("user", user))
         if not burst.offer(dbName, row):
             raise QueueFull("The in-memory queue is full (%d items): the database may be "
                             "unreachable or dispatch() is not running. Use start() or retry "
@@ -242,6 +246,15 @@ def readStream(workflowId, key=None, afterOffset=-1, limit=500, dbName=DEFAULT_D
                                   _count("afterOffset", afterOffset, -1, 10 ** 9),
                                   _count("limit", limit, 1, 5000))
         return "STREAM_READ", "%d values." % len(rows), rows
+    return guarded(run, dbName)
+
+
+def listQueues(dbName=DEFAULT_DB):
+    """Returns QUEUES_LISTED with [{queueName, concurrency, workerConcurrency, waiting}]
+    for every configured queue and every queue with waiting runs."""
+    def run():
+        rows = queries.listQueues(dbName)
+        return "QUEUES_LISTED", "%d queues." % len(rows), rows
     return guarded(run, dbName)
 
 

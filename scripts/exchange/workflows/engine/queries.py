@@ -81,3 +81,8 @@ def readStream(dbName, workflowId, key, afterOffset, limit):
 def queueStatus(dbName, queueName):
     d = database.prepare(dbName)
     return runs.queueCounts(dbName, d, queueName)
+
+
+def listQueues(dbName):
+    d = database.prepare(dbName)
+    return runs.listQueues(dbName, d)

@@ -69,6 +69,22 @@ def queuesWithWork(dbName, d):
     return [r[0] for r in ds]
 
 
+def listQueues(dbName, d):
+    """Configured queues and queues with waiting runs, with their limits."""
+    ds = db.query(dbName, d.sql(
+        "SELECT q.queue_name, q.concurrency, q.worker_concurrency, (SELECT COUNT(*) FROM {status} s "
+        "WHERE s.queue_name = q.queue_name AND s.status = 'ENQUEUED') FROM {queues} q "
+        "ORDER BY q.queue_name"))
+    out = [{"queueName": r[0], "concurrency": r[1], "workerConcurrency": r[2], "waiting": int(r[3])}
+           for r in ds]
+    known = set(q["queueName"] for q in out)
+    for name in queuesWithWork(dbName, d):
+        if name not in known:
+            out.append({"queueName": name, "concurrency": None, "workerConcurrency": None,
+                        "waiting": None})
+    return out
+
+
 def markRunning(dbName, d, workflowId, epoch, now, deadlineMs):
     """PENDING -> RUNNING for the claim holder; returns rows affected (0 or 1)."""
     return db.update(dbName, d.sql(
