@@ -21,7 +21,7 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
     """Runs one cycle; returns the counts. Raises database errors."""
     k = kernel.get()
     kernel.generation()
-    lock = k["dispatchLock"]
+    lock = kernel.dispatchLock(dbName)
     if not lock.tryLock():
         return {"skipped": True, "reason": "another dispatch is running"}
     try:

@@ -5,6 +5,18 @@ import threading
 
 from exchange.workflows.engine import clock
 
+try:  # enqueueInMemory runs on tag-change threads: no SecureRandom, no shared lock
+    from java.util.concurrent import ThreadLocalRandom
+
+    def _random64():
+        return ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFFFFFFF
+except ImportError:
+    def _random64():
+        value = 0
+        for b in bytearray(os.urandom(8)):
+            value = (value << 8) | b
+        return value
+
 _lock = threading.Lock()
 _last = [0, 0]
 
@@ -23,11 +35,7 @@ def newWorkflowId():
             _last[1] = 0
         _last[0] = ms
         seq = _last[1]
-    rand = bytearray(os.urandom(8))
     hi = (ms << 16) | (0x7000 | seq)
-    lo = 0
-    for b in rand:
-        lo = (lo << 8) | b
-    lo = (lo & 0x3FFFFFFFFFFFFFFF) | 0x8000000000000000
+    lo = (_random64() & 0x3FFFFFFFFFFFFFFF) | 0x8000000000000000
     h = "%016x%016x" % (hi, lo)
     return "%s-%s-%s-%s-%s" % (h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])

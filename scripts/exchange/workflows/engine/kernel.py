@@ -20,7 +20,7 @@ except ImportError:  # CPython: importable for unit tests, usable only on Jython
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 3
+SHAPE = 4
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -40,7 +40,8 @@ def _new():
         "pool": AtomicReference(None),
         "burst": AtomicReference(ArrayBlockingQueue(DEFAULTS["inMemoryCapacity"])),
         "flushLock": ReentrantLock(),
-        "dispatchLock": ReentrantLock(),
+        # dbName -> ReentrantLock: one dispatch cycle at a time per database.
+        "dispatchLocks": ConcurrentHashMap(),
         # workflowId -> (dbName, queueName): runs executing in this JVM.
         "running": ConcurrentHashMap(),
         # workflowId -> AtomicLong bumped whenever the run should look at its
@@ -157,6 +158,15 @@ def resizeBurstQueue(capacity):
         ref.get().offer(item)
         item = old.poll()
     return True
+
+
+def dispatchLock(dbName):
+    locks = get()["dispatchLocks"]
+    lock = locks.get(dbName)
+    if lock is None:
+        locks.putIfAbsent(dbName, ReentrantLock())
+        lock = locks.get(dbName)
+    return lock
 
 
 def freeWorkers():

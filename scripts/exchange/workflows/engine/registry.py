@@ -5,6 +5,7 @@ module, the registry starts empty, and ``apps.load()`` (run by the startup
 script) registers the new code. Runs already executing keep the function
 objects they started with.
 """
+import inspect
 import threading
 
 from exchange.workflows.engine.errors import InvalidArguments
@@ -27,6 +28,23 @@ class WorkflowDef(object):
         self.fn = fn
         self.options = options
         self.module = getattr(fn, "__module__", None)
+        # Read once here: start() checks inputs against it on every call.
+        try:
+            args, varkw, defaults = _argspec(fn)
+            self.argNames = frozenset(args) if varkw is None else None
+            self.requiredArgs = tuple(args[:len(args) - len(defaults or ())])
+        except (TypeError, ValueError):
+            self.argNames, self.requiredArgs = None, ()
+
+
+def _argspec(fn):
+    """(args, **kwargs name, defaults) on Jython 2.7 and on CPython 3."""
+    full = getattr(inspect, "getfullargspec", None)
+    if full is not None:
+        spec = full(fn)
+        return spec.args, spec.varkw, spec.defaults
+    spec = inspect.getargspec(fn)
+    return spec.args, spec.keywords, spec.defaults
 
 
 def _qualified(fn):

@@ -26,7 +26,7 @@ MESSAGE_HANDLER = "workflows"
 # What a client may ask the gateway to do, and the keyword arguments each takes.
 ROUTES = {
     "start": ("workflowName", "inputs", "queueName", "partitionKey", "priority",
-              "deduplicationId", "applicationVersion", "timeoutSeconds", "dbName"),
+              "deduplicationId", "applicationVersion", "timeoutSeconds", "dbName", "user"),
     "sendCommand": ("workflowId", "cmd", "reason", "topic", "user", "dbName"),
     "cancel": ("workflowId", "reason", "user", "dbName"),
 }

@@ -1,7 +1,5 @@
 """Validating a start request and turning it into an ENQUEUED row, for both
 ``start`` (durable now) and ``enqueueInMemory`` (durable at the next flush)."""
-import inspect
-
 from exchange.workflows.engine import clock, codec, ids, registry, states
 from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, WorkflowsError
 
@@ -52,18 +50,12 @@ def kwargsOf(inputs):
 
 
 def _checkSignature(wfdef, kwargs):
-    try:
-        spec = inspect.getargspec(wfdef.fn)
-    except (TypeError, ValueError):
-        return
-    if spec.keywords is not None:
-        return
-    unknown = sorted(set(kwargs) - set(spec.args))
-    if unknown:
-        raise InvalidArguments("Workflow %s takes no input named %s; it accepts: %s." % (
-            wfdef.name, ", ".join(unknown), ", ".join(spec.args) or "nothing"))
-    required = spec.args[:len(spec.args) - len(spec.defaults or ())]
-    missing = [a for a in required if a not in kwargs]
+    if wfdef.argNames is not None:
+        unknown = [k for k in kwargs if k not in wfdef.argNames]
+        if unknown:
+            raise InvalidArguments("Workflow %s takes no input named %s; it accepts: %s." % (
+                wfdef.name, ", ".join(sorted(unknown)), ", ".join(sorted(wfdef.argNames)) or "nothing"))
+    missing = [a for a in wfdef.requiredArgs if a not in kwargs]
     if missing:
         raise InvalidArguments("Workflow %s needs the input(s) %s." % (wfdef.name, ", ".join(missing)))
 
