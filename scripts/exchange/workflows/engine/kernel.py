@@ -17,6 +17,8 @@ try:
 except ImportError:  # CPython: importable for unit tests, usable only on Jython.
     pass
 
+from exchange.workflows.engine.errors import ANY_ERROR
+
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
@@ -69,13 +71,29 @@ def _new():
     }
 
 
+_key = []
+
+
+def _projectKey():
+    # getGlobals() is shared by every project of the gateway: each project
+    # that runs the engine gets its own kernel (pool, queue, identity).
+    if not _key:
+        try:
+            project = system.util.getProjectName()
+        except ANY_ERROR:
+            project = None
+        _key.append("%s:%s" % (KEY, project or ""))
+    return _key[0]
+
+
 def get():
-    """Returns this JVM's kernel, creating it on first use."""
+    """Returns this project's kernel in this JVM, creating it on first use."""
     g = system.util.getGlobals()
-    k = g.get(KEY)
+    key = _projectKey()
+    k = g.get(key)
     if k is None:
-        g.setdefault(KEY, _new())
-        k = g[KEY]
+        g.setdefault(key, _new())
+        k = g[key]
         k["createdMs"].compareAndSet(0, _now())
     if k.get("shape") != SHAPE:
         for name, value in _new().items():
