@@ -205,9 +205,9 @@ def submit(dbName, d, row, wfdef):
         raise
 
 
-def conserve(dbName, queueName):
+def conserve(dbName, queueName, force=False):
     """After a run ends, claim the next one here instead of waiting for the timer."""
-    if not kernel.isCurrentGeneration() or not kernel.isFlagged("moreWork", queueName):
+    if not kernel.isCurrentGeneration() or not (force or kernel.isFlagged("moreWork", queueName)):
         return
     try:
         claimAndSubmit(dbName, database.prepare(dbName), queueName, kernel.freeWorkers())
@@ -216,7 +216,9 @@ def conserve(dbName, queueName):
 
 
 def wake(dbName, queueName):
-    """Asks a free worker to claim now (after a local start())."""
+    """Asks a free worker to claim now (after a local start()). The claim is
+    forced: a concurrent claim that found the queue empty a moment before
+    this run committed may have cleared the moreWork flag."""
     kernel.flag("moreWork", queueName)
     if kernel.freeWorkers() > 0:
-        kernel.pool().execute(lambda: conserve(dbName, queueName))
+        kernel.pool().execute(lambda: conserve(dbName, queueName, True))
