@@ -3,14 +3,13 @@ from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, database, kernel, lifecycle, maintenance, registry
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.engine.validate import integer as _int
+from exchange.workflows.engine.validate import isNumber
+from exchange.workflows.engine.validate import optionalText as _text
 from exchange.workflows.store import db, executors, schema
 
 DEFAULT_DB = "WorkflowsDB"
 
-try:
-    _INTS = (int, long)  # noqa: F821 - Python 2
-except NameError:
-    _INTS = (int,)
 
 
 def startup(modules=None):
@@ -69,7 +68,7 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
         if maxRecoveryAttempts is not None:
             kernel.setConfig("maxRecoveryAttempts", _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000))
         if leaseSeconds is not None:
-            if isinstance(leaseSeconds, bool) or not isinstance(leaseSeconds, _INTS + (float,)) \
+            if not isNumber(leaseSeconds) \
                     or not 2 <= leaseSeconds <= 3600:
                 raise InvalidArguments("leaseSeconds must be a number from 2 to 3600.")
             kernel.setConfig("leaseSeconds", leaseSeconds)
@@ -140,8 +139,7 @@ def setRetention(maxAgeDays=None, maxRows=None, batchSize=500, user=None, dbName
         RETENTION_SET with the policy; INVALID_ARGUMENTS; DATABASE_*.
     """
     def run():
-        if maxAgeDays is not None and (isinstance(maxAgeDays, bool) or
-                                       not isinstance(maxAgeDays, _INTS + (float,)) or maxAgeDays < 0):
+        if maxAgeDays is not None and (not isNumber(maxAgeDays) or maxAgeDays < 0):
             raise InvalidArguments("maxAgeDays must be a number of days >= 0, or None.")
         if maxRows is not None:
             _int("maxRows", maxRows, 0, 10 ** 9)
@@ -203,13 +201,3 @@ def _settings():
     return dict((name, kernel.config(name)) for name in kernel.DEFAULTS)
 
 
-def _text(name, value):
-    if value is not None and not isinstance(value, TEXT):
-        raise InvalidArguments("%s must be a string or None." % name)
-    return value
-
-
-def _int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, _INTS) or not low <= value <= high:
-        raise InvalidArguments("%s must be an integer from %d to %d." % (name, low, high))
-    return int(value)

@@ -15,6 +15,8 @@ import json
 import time
 
 from exchange.workflows.engine import states
+from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.validate import INTS
 
 # HOLD parks a run at its next safe point; RESUME releases it; STOP ends it
 # STOPPED; Cancel ends it CANCELLED. Which statuses each may be sent in:
@@ -32,12 +34,8 @@ STATUS_GROUPS = (("All statuses", ""), ("Active (queued, running, held)", "ACTIV
 _GROUP_STATUSES = {"ACTIVE": list(states.ACTIVE), "FINISHED": list(states.FINISHED)}
 _BAR_WIDTH = 24
 
-try:
-    _TEXT = (str, unicode)  # noqa: F821 - Python 2 / Jython
-    _INTS = (int, long)  # noqa: F821
-except NameError:
-    _TEXT = (str,)
-    _INTS = (int,)
+_TEXT = TEXT
+_INTS = INTS
 
 
 # -- small conversions -----------------------------------------------------------------------

@@ -10,32 +10,19 @@ from exchange.workflows.engine import burst, commands, database, dispatcher, que
 from exchange.workflows.engine import submit as submission
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments, WorkflowsError
+from exchange.workflows.engine.validate import integer as _count
+from exchange.workflows.engine.validate import isInteger
+from exchange.workflows.engine.validate import optionalText as _optionalText
 from exchange.workflows.store import runs
 
 DEFAULT_DB = "WorkflowsDB"
 
-try:
-    _INTS = (int, long)  # noqa: F821 - Python 2
-except NameError:
-    _INTS = (int,)
-
-
-def _count(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, _INTS) or not low <= value <= high:
-        raise InvalidArguments("%s must be an integer from %d to %d." % (name, low, high))
-    return int(value)
 
 
 def _id(workflowId):
     if not isinstance(workflowId, TEXT) or not workflowId.strip() or len(workflowId) > 64:
         raise InvalidArguments("workflowId must be the id string returned by start().")
     return workflowId
-
-
-def _optionalText(name, value):
-    if value is not None and not isinstance(value, TEXT):
-        raise InvalidArguments("%s must be a string or None." % name)
-    return value
 
 
 class QueueFull(WorkflowsError):
@@ -201,7 +188,7 @@ def listRuns(status=None, workflowName=None, queueName=None, sinceMs=None, until
                            ("partitionKey", partitionKey)):
             _optionalText(key, value)
         for key, value in (("sinceMs", sinceMs), ("untilMs", untilMs)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, _INTS)):
+            if value is not None and not isInteger(value):
                 raise InvalidArguments("%s must be epoch milliseconds (an integer) or None." % key)
         filters = {"status": statuses, "workflowName": workflowName, "queueName": queueName,
                    "partitionKey": partitionKey, "sinceMs": sinceMs, "untilMs": untilMs}

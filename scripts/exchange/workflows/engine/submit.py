@@ -2,11 +2,8 @@
 ``start`` (durable now) and ``enqueueInMemory`` (durable at the next flush)."""
 from exchange.workflows.engine import clock, codec, ids, registry, states
 from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, WorkflowsError
+from exchange.workflows.engine.validate import isInteger, isNumber
 
-try:
-    _INTS = (int, long)  # noqa: F821 - Python 2
-except NameError:
-    _INTS = (int,)
 
 
 class NotRegistered(WorkflowsError):
@@ -74,11 +71,11 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     _text("partitionKey", partitionKey, 200)
     _text("deduplicationId", deduplicationId, 200)
     _text("applicationVersion", applicationVersion, 100)
-    if isinstance(priority, bool) or not isinstance(priority, _INTS):
+    if not isInteger(priority):
         raise InvalidArguments("priority must be an integer (lower runs first).")
     timeoutMs = None
     if timeoutSeconds is not None:
-        if isinstance(timeoutSeconds, bool) or not isinstance(timeoutSeconds, _INTS + (float,)) \
+        if not isNumber(timeoutSeconds) \
                 or timeoutSeconds <= 0:
             raise InvalidArguments("timeoutSeconds must be a positive number of seconds or None.")
         timeoutMs = int(timeoutSeconds * 1000)
