@@ -42,7 +42,7 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
     """Sets this gateway's runtime settings (kept until the JVM stops).
 
     Args:
-        maxWorkers: worker threads (1-256); takes effect for new pools.
+        maxWorkers: worker threads (1-2000; a HELD or sleeping run holds one).
         applicationVersion: this gateway claims rows with this version or none.
         maxRecoveryAttempts: crashes without progress before DEAD_LETTER.
         inMemoryCapacity: bound of the enqueueInMemory queue (only while it is empty).
@@ -54,7 +54,7 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
     """
     def run():
         if maxWorkers is not None:
-            _int("maxWorkers", maxWorkers, 1, 256)
+            _int("maxWorkers", maxWorkers, 1, 2000)
             kernel.setConfig("maxWorkers", int(maxWorkers))
             pool = kernel.get()["pool"].get()
             if pool is not None:

@@ -9,12 +9,35 @@ unknown the batch is inserted again, and ON CONFLICT on the pre-assigned
 workflow id makes that harmless.
 """
 from exchange.workflows.engine import clock, database, kernel
+from exchange.workflows.engine.errors import ANY_ERROR
 from exchange.workflows.store import runs
+
+
+# A queue this deep does not wait for the timer: one flush task is put on
+# the pool, so that sustained intake is not capped by the timer's budget.
+EAGER_DEPTH = 200
+EAGER_FLUSH_MS = 200
 
 
 def offer(dbName, row):
     """Queues one row (a tuple in runs.INSERT_COLUMNS order); False when full."""
-    return kernel.burstQueue().offer((dbName, row))
+    queue = kernel.burstQueue()
+    if not queue.offer((dbName, row)):
+        return False
+    if queue.size() >= EAGER_DEPTH:
+        scheduled = kernel.get()["flushScheduled"]
+        if scheduled.compareAndSet(False, True):
+            kernel.pool().execute(_eagerFlush)
+    return True
+
+
+def _eagerFlush():
+    try:
+        flush(EAGER_DEPTH, EAGER_FLUSH_MS)
+    except ANY_ERROR:
+        pass  # the database is away: the timer's dispatch reports it and retries
+    finally:
+        kernel.get()["flushScheduled"].set(False)
 
 
 def depth():

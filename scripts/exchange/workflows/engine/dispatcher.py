@@ -165,18 +165,25 @@ def _otherQueues(dbName, d, queueName, limit):
 
 def claimAndSubmit(dbName, d, queueName, limit):
     """Claims up to ``limit`` rows (bounded by free workers) and starts them."""
-    n = min(int(limit), kernel.freeWorkers())
-    if n <= 0 or maintenance.isDraining(dbName):
+    if maintenance.isDraining(dbName):
         return 0
-    rows = claim(dbName, d, queueName, identity.executorId(), registry.names(),
-                 kernel.config("applicationVersion"), n, clock.nowMs())
-    for row in rows:
-        wfdef = registry.get(row["workflowName"])
-        if wfdef is None:  # unregistered between the claim and now
-            runs.release(dbName, d, row["workflowId"], row["claimEpoch"], clock.nowMs())
-            continue
-        submit(dbName, d, row, wfdef)
-    kernel.flag("moreWork", queueName, len(rows) >= n)
+    n = kernel.reserveWorkers(limit)
+    if n <= 0:
+        return 0
+    try:
+        rows, more = claim(dbName, d, queueName, identity.executorId(), registry.names(),
+                           kernel.config("applicationVersion"), n, clock.nowMs())
+        for row in rows:
+            wfdef = registry.get(row["workflowName"])
+            if wfdef is None:  # unregistered between the claim and now
+                runs.release(dbName, d, row["workflowId"], row["claimEpoch"], clock.nowMs())
+                continue
+            submit(dbName, d, row, wfdef)
+    finally:
+        kernel.releaseWorkers(n)
+    # Cleared only when the queue was seen empty: a claim capped by a limit or
+    # by our free workers leaves work for the next worker that finishes.
+    kernel.flag("moreWork", queueName, more or len(rows) >= n)
     return len(rows)
 
 
@@ -210,7 +217,10 @@ def conserve(dbName, queueName, force=False):
     if not kernel.isCurrentGeneration() or not (force or kernel.isFlagged("moreWork", queueName)):
         return
     try:
-        claimAndSubmit(dbName, database.prepare(dbName), queueName, kernel.freeWorkers())
+        # One run: the slot this worker just freed (or the one a start() wants).
+        # Claiming for every free slot would reserve them all and make a
+        # concurrent start()'s own claim find none.
+        claimAndSubmit(dbName, database.prepare(dbName), queueName, 1)
     except ANY_ERROR as e:
         executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
 

@@ -12,7 +12,7 @@ try:
     from java.lang import Boolean, System, ThreadLocal
     from java.util.concurrent import (ArrayBlockingQueue, ConcurrentHashMap, LinkedBlockingQueue,
                                       ThreadPoolExecutor, TimeUnit)
-    from java.util.concurrent.atomic import AtomicLong, AtomicReference
+    from java.util.concurrent.atomic import AtomicBoolean, AtomicInteger, AtomicLong, AtomicReference
     from java.util.concurrent.locks import ReentrantLock
 except ImportError:  # CPython: importable for unit tests, usable only on Jython.
     pass
@@ -22,7 +22,7 @@ from exchange.workflows.engine.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 4
+SHAPE = 5
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -58,6 +58,10 @@ def _new():
         "recoveryPending": ConcurrentHashMap(),
         # queueName -> True when more rows may be waiting (work-conserving claims).
         "moreWork": ConcurrentHashMap(),
+        # Worker slots taken by claims in progress (see reserveWorkers).
+        "reserved": AtomicInteger(0),
+        # True while a flush task triggered by a deep in-memory queue is pending.
+        "flushScheduled": AtomicBoolean(False),
         "stats": ConcurrentHashMap(),
         # dbName -> maintenance mode ("" = none), as last read from the database.
         "maintenance": ConcurrentHashMap(),
@@ -188,7 +192,34 @@ def dispatchLock(dbName):
 
 
 def freeWorkers():
-    return int(config("maxWorkers")) - get()["running"].size()
+    k = get()
+    return int(config("maxWorkers")) - k["running"].size() - k["reserved"].get()
+
+
+def reserveWorkers(wanted):
+    """Reserves up to ``wanted`` worker slots for a claim; returns how many.
+
+    Several workers finishing at once each claim for the free slots: without
+    a reservation taken atomically they would all count the same slots.
+    Give them back with releaseWorkers() once the claimed runs are in
+    ``running``."""
+    reserved = get()["reserved"]
+    while True:
+        n = min(int(wanted), freeWorkers())
+        if n <= 0:
+            return 0
+        current = reserved.get()
+        if reserved.compareAndSet(current, current + n):
+            if freeWorkers() < 0:  # raced with a submit: give back the excess
+                excess = min(n, -freeWorkers())
+                reserved.addAndGet(-excess)
+                n -= excess
+            return n
+
+
+def releaseWorkers(n):
+    if n > 0:
+        get()["reserved"].addAndGet(-n)
 
 
 def count(name, delta=1):

@@ -42,7 +42,10 @@ def _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrenc
 
 
 def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
-    """Claims up to ``limit`` runnable rows; returns them as dicts (RUN_COLUMNS).
+    """Claims up to ``limit`` runnable rows; returns (rows as dicts in
+    RUN_COLUMNS, more), ``more`` True unless the queue was seen empty of
+    rows this gateway could run (a concurrency limit or a busy partition
+    leaves it True: a slot freeing up may make a row claimable).
 
     Only rows whose workflow is in ``names`` (registered on this gateway) and
     whose application version is NULL or ``appVersion`` (any, if None) are
@@ -50,13 +53,14 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
     """
     names = sorted(names)
     if limit <= 0 or not names:
-        return []
+        return [], False
     try:
         with db.Transaction(dbName, d) as tx:
             concurrency, workerConcurrency = _lockQueue(dbName, d, queueName, now, tx)
+            wanted = limit
             limit = _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx)
             if limit <= 0:
-                return []
+                return [], True
             args = [queueName] + names
             version = ""
             if appVersion is not None:
@@ -71,6 +75,7 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
                 "WHERE a.partition_key = w.partition_key AND a.status IN " + _OWNED + "))"
                 " ORDER BY w.priority, w.created_ms, w.workflow_id LIMIT ?{skipLocked}"), args, tx)
             chosen, partitions = [], set()
+            more = limit < wanted or len(ds) > 0
             for row in ds:
                 key = row[1]
                 if key is not None:
@@ -81,7 +86,8 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
                 if len(chosen) >= limit:
                     break
             if not chosen:
-                return []
+                return [], more and len(ds) > 0
+            more = limit < wanted or len(ds) > len(chosen)
             ds = db.query(dbName, d.sql(
                 "UPDATE {status} SET status = 'PENDING', executor_id = ?, "
                 "claim_epoch = claim_epoch + 1, updated_ms = ? WHERE status = 'ENQUEUED' "
@@ -89,7 +95,7 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
                 + ", ".join(RUN_COLUMNS)), [executorId, now] + chosen, tx)
             rows = toDicts(ds, RUN_COLUMNS)
     except (db.UniqueViolation, db.LockTimeout):
-        return []  # raced by another claimer, or its lock holder is stalled: next cycle
+        return [], True  # raced by another claimer, or its lock holder is stalled: try again
     order = dict((wid, i) for i, wid in enumerate(chosen))
     rows.sort(key=lambda r: order.get(r["workflowId"], 0))
-    return rows
+    return rows, more

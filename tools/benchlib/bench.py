@@ -1,0 +1,954 @@
+"""exchange.workflows benchmarks (Jython 2.7, run inside tools/gwsim by tools/bench).
+
+    tools/bench [--db JDBC_URL] SCENARIO [options]
+
+Scenarios (see docs/benchmarks.md):
+  e2e      --workflows N --steps K [--mode start|memory] [--concurrency C] [--workers W]
+           [--samples S] [--overhead-steps K0] [--warmup N0]
+  enqueue  --threads T --count N (per thread) [--timer-window S]
+  scale    --history-rows R[,R2,...] [--repeats N] [--batch B]
+  memory   [--queued Q] [--running R]
+
+Everything goes through the real engine on the simulated gateway, whose
+dispatch timer runs at its shipped setting (1000 ms, fixed delay, dedicated
+thread). Progress goes to stderr; the LAST line on stdout is one JSON object
+with the figures (units in the names); ``--json FILE`` writes the full result.
+"""
+from __future__ import print_function
+
+import argparse
+import json
+import sys
+import time
+
+import benchflows
+import exchange.workflows.api.admin as admin
+import exchange.workflows.api.service as svc
+import jarray
+import system
+from exchange.workflows.engine import burst, database, kernel
+from exchange.workflows.store import claims as store_claims
+from exchange.workflows.store import runs as store_runs
+from java.lang import Runnable, Runtime, System, Thread
+from java.lang.management import ManagementFactory
+from java.util.concurrent import CountDownLatch
+from java.util.concurrent.atomic import AtomicLong
+from java.util.concurrent.locks import LockSupport
+
+DB = "WorkflowsDB"
+TERMINAL = ("SUCCESS", "ERROR", "CANCELLED", "STOPPED", "DEAD_LETTER", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def log(msg, *args):
+    sys.stderr.write("[bench] " + (msg % args if args else msg) + "\n")
+    sys.stderr.flush()
+
+
+def pct(values, p):
+    """Nearest-rank percentile of a list of numbers (None if empty)."""
+    if not values:
+        return None
+    s = sorted(values)
+    k = int(round(p / 100.0 * len(s) + 0.5)) - 1
+    return s[max(0, min(len(s) - 1, k))]
+
+
+def median(values):
+    return pct(values, 50)
+
+
+def mean(values):
+    return float(sum(values)) / len(values) if values else None
+
+
+def r3(x):
+    return None if x is None else round(float(x), 3)
+
+
+def stats_ms(values_ms):
+    return {"n": len(values_ms), "p50": r3(pct(values_ms, 50)), "p90": r3(pct(values_ms, 90)),
+            "p99": r3(pct(values_ms, 99)), "max": r3(max(values_ms) if values_ms else None),
+            "mean": r3(mean(values_ms))}
+
+
+def ok(resp, what):
+    if not resp.get("ok"):
+        raise RuntimeError("%s failed: %s %s" % (what, resp.get("code"), resp.get("message")))
+    return resp.get("data")
+
+
+def park_us(us):
+    LockSupport.parkNanos(int(us * 1000))
+
+
+def dialect():
+    return database.prepare(DB)
+
+
+def sql(query, args=()):
+    return system.db.runPrepQuery(dialect().sql(query), list(args), DB)
+
+
+def update(query, args=()):
+    return system.db.runPrepUpdate(dialect().sql(query), list(args), DB)
+
+
+def heap_used():
+    """Heap in use after full collections (bytes)."""
+    rt = Runtime.getRuntime()
+    used = None
+    for _ in range(4):
+        System.gc()
+        Thread.sleep(150)
+        u = rt.totalMemory() - rt.freeMemory()
+        used = u if used is None else min(used, u)
+    return used
+
+
+def rss_bytes():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (IOError, OSError):
+        pass
+    return None
+
+
+def mb(b):
+    return None if b is None else round(b / 1048576.0, 1)
+
+
+_SERVER_PID = []
+
+
+def _ticks(path):
+    """utime + stime (clock ticks) of /proc/PID/stat."""
+    try:
+        with open(path) as f:
+            data = f.read()
+    except (IOError, OSError):
+        return None, None
+    fields = data[data.rindex(")") + 2:].split()
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def server_ticks():
+    """CPU ticks of the database server (--server-pid and its children), or None."""
+    if not _SERVER_PID:
+        return None
+    import os
+    root, total = _SERVER_PID[0], 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        ppid, ticks = _ticks("/proc/%s/stat" % name)
+        if ticks is not None and (int(name) == root or ppid == root):
+            total += ticks
+    return total
+
+
+def machine_ticks():
+    """(busy, total) clock ticks of all CPUs since boot."""
+    try:
+        with open("/proc/stat") as f:
+            parts = [int(x) for x in f.readline().split()[1:]]
+    except (IOError, OSError):
+        return None
+    idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
+    return sum(parts) - idle, sum(parts)
+
+
+def cpu_snapshot():
+    os_bean = ManagementFactory.getOperatingSystemMXBean()
+    return {"jvm_ns": os_bean.getProcessCpuTime(),
+            "thread_ns": ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
+            "server": server_ticks(), "machine": machine_ticks(), "wall_ns": System.nanoTime()}
+
+
+def cpu_report(before, after, per):
+    """CPU per unit of work between two snapshots (ms), and machine utilisation."""
+    hz = 100.0  # USER_HZ on Linux
+    out = {"gateway_cpu_ms_per_unit": r3((after["jvm_ns"] - before["jvm_ns"]) / 1e6 / per),
+           "caller_thread_cpu_ms_per_unit": r3((after["thread_ns"] - before["thread_ns"]) / 1e6 / per)}
+    if before["server"] is not None and after["server"] is not None:
+        out["db_server_cpu_ms_per_unit"] = r3((after["server"] - before["server"]) * 1000.0 / hz / per)
+    if before["machine"] and after["machine"]:
+        busy = after["machine"][0] - before["machine"][0]
+        total = after["machine"][1] - before["machine"][1]
+        out["machine_cpu_busy_pct"] = r3(100.0 * busy / total) if total else None
+        if total and before["server"] is not None and after["server"] is not None:
+            ours = (after["jvm_ns"] - before["jvm_ns"]) / 1e7 + after["server"] - before["server"]
+            # CPU used by anything else on the machine while we measured: a
+            # benchmark that shares its cores with other work reads low.
+            out["other_cpu_pct"] = r3(max(0.0, 100.0 * (busy - ours) / total))
+    return out
+
+
+_STMT = {}
+
+
+def stmt_reset():
+    """Starts counting statements (PostgreSQL with pg_stat_statements preloaded)."""
+    update("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    sql("SELECT pg_stat_statements_reset()")
+    Thread.sleep(1200)  # backends publish their counters about once a second
+    _STMT["commits"] = _commits()
+
+
+def _commits():
+    return int(sql("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                   "WHERE datname = current_database()")[0][0])
+
+
+def stmt_report(per):
+    """Statements and commits per unit of work since stmt_reset()."""
+    Thread.sleep(1200)
+    ds = sql("SELECT query, calls, total_exec_time, rows FROM pg_stat_statements s "
+             "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() "
+             "AND query NOT LIKE '%pg_stat%' ORDER BY calls DESC")
+    top, calls = [], 0
+    for row in ds:
+        calls += int(row[1])
+        if len(top) < 30:
+            top.append({"query": row[0][:160], "per_unit": r3(float(row[1]) / per),
+                        "mean_ms": r3(float(row[2]) / max(1, int(row[1]))), "calls": int(row[1])})
+    commits = _commits() - _STMT["commits"] - 2  # minus the two stats reads
+    return {"statements_per_unit": r3(calls / float(per)), "commits_per_unit": r3(commits / float(per)),
+            "top": top}
+
+
+def running_count():
+    return kernel.get()["running"].size()
+
+
+def set_workers(n):
+    """Sets the worker pool size. Uses admin.configureRuntime up to its cap
+    (256); above it sets the kernel setting directly (the memory scenario's
+    1,000 concurrently running workflows need 1,000 workers)."""
+    if n <= 256:
+        ok(admin.configureRuntime(maxWorkers=n), "configureRuntime")
+        return
+    kernel.setConfig("maxWorkers", int(n))
+    pool = kernel.get()["pool"].get()
+    if pool is not None:
+        pool.setMaximumPoolSize(max(int(n), pool.getCorePoolSize()))
+        pool.setCorePoolSize(int(n))
+        pool.setMaximumPoolSize(int(n))
+
+
+class Draining(object):
+    """``with Draining():`` no gateway claims while the body runs (maintenance
+    "drain"); flushes and direct claims still work. The dispatcher serves every
+    queue with waiting rows, so this keeps rows queued by a measurement from
+    being executed under it."""
+
+    def __enter__(self):
+        ok(admin.setMaintenance("drain", reason="tools/bench measurement", user="bench"),
+           "setMaintenance")
+        return self
+
+    def __exit__(self, *exc):
+        ok(admin.setMaintenance(None, user="bench"), "setMaintenance")
+        return False
+
+
+def machine():
+    rt = Runtime.getRuntime()
+    return {"cpus": rt.availableProcessors(), "maxHeapMb": mb(rt.maxMemory()),
+            "java": System.getProperty("java.version"), "os": System.getProperty("os.name")
+            + " " + System.getProperty("os.version")}
+
+
+def run_rows(wids):
+    """{wid: (status, createdMs, startedMs, finishedMs)} read from the database."""
+    out = {}
+    wids = list(wids)
+    for i in range(0, len(wids), 500):
+        chunk = wids[i:i + 500]
+        ds = sql("SELECT workflow_id, status, created_ms, started_ms, finished_ms FROM {status} "
+                 "WHERE workflow_id IN (" + ", ".join(["?"] * len(chunk)) + ")", chunk)
+        for row in ds:
+            out[row[0]] = (row[1], row[2], row[3], row[4])
+    return out
+
+
+def wait_until(pred, timeout_s, what, every_us=200):
+    deadline = System.nanoTime() + int(timeout_s * 1e9)
+    while not pred():
+        if System.nanoTime() > deadline:
+            raise RuntimeError("timed out after %ss waiting for %s" % (timeout_s, what))
+        park_us(every_us)
+
+
+def wait_one(wid, timeout_s=30):
+    """Waits until run ``wid`` has returned from its body and its final write
+    is done (it left this gateway's running set); returns nanoTime then."""
+    running = kernel.get()["running"]
+    # Coarse polling while the run works (a busy poller would steal CPU from it
+    # on a small machine), fine polling for its last write only.
+    wait_until(lambda: benchflows.EXIT.containsKey(wid), timeout_s, "run %s to finish" % wid, 500)
+    wait_until(lambda: not running.containsKey(wid), timeout_s, "run %s to be written" % wid, 50)
+    return System.nanoTime()
+
+
+def wait_all(expected_done, timeout_s):
+    wait_until(lambda: benchflows.DONE.get() >= expected_done, timeout_s,
+               "%d runs to finish (%d so far)" % (expected_done, benchflows.DONE.get()), 2000)
+    wait_until(lambda: running_count() == 0, timeout_s, "the running set to drain", 500)
+
+
+# -- e2e ---------------------------------------------------------------------------------------
+
+def one_run(k):
+    """One uncontended run of bench.k: returns (wid, startNs, entryNs, exitNs, doneNs)."""
+    t0 = System.nanoTime()
+    wid = ok(svc.start("bench.k", {"k": k}), "start")["workflowId"]
+    done = wait_one(wid)
+    return wid, t0, benchflows.ENTRY.get(wid), benchflows.EXIT.get(wid), done
+
+
+def e2e(a):
+    ok(admin.configureQueue("default", concurrency=a.concurrency), "configureQueue")
+    workers = a.workers or max(8, a.concurrency or 0)
+    set_workers(workers)
+    k_over = a.overhead_steps if a.overhead_steps is not None else max(a.steps, 10)
+    log("e2e: %d workflows x %d steps, mode %s, concurrency %s, %d workers (warm-up %d)",
+        a.workflows, a.steps, a.mode, a.concurrency, workers, a.warmup)
+
+    # Warm-up: the JIT and the connection pool.
+    benchflows.reset()
+    for _i in range(a.warmup):
+        ok(svc.start("bench.k", {"k": a.steps}), "start")
+    wait_all(a.warmup, 120)
+    for _i in range(min(a.warmup, 20)):
+        one_run(k_over)
+        one_run(0)
+
+    # Phase 1: uncontended. One run at a time, 0-step and K-step interleaved.
+    log("e2e: uncontended latency, %d pairs of 0-step / %d-step runs", a.samples, k_over)
+    lat = {0: [], k_over: []}
+    body = {0: [], k_over: []}
+    startup = []
+    wids = []
+    for _i in range(a.samples):
+        for k in (0, k_over):
+            wid, t0, entry, exit_, done = one_run(k)
+            lat[k].append((done - t0) / 1e6)
+            body[k].append((exit_ - entry) / 1e6)
+            startup.append((entry - t0) / 1e6)
+            wids.append(wid)
+    rows = run_rows(wids)
+    startup_db = [r[2] - r[1] for r in rows.values() if r[2] is not None]
+    bad = [w for w in wids if rows.get(w, ("?",))[0] != "SUCCESS"]
+    overhead = (median(lat[k_over]) - median(lat[0])) / k_over
+    overhead_body = (median(body[k_over]) - median(body[0])) / k_over
+
+    # Phase 2: throughput. N runs submitted as fast as one thread can.
+    log("e2e: throughput, %d runs of %d steps via %s", a.workflows, a.steps, a.mode)
+    benchflows.reset()
+    inputs = {"k": a.steps}
+    twids = []
+    if a.statements:
+        stmt_reset()
+    cpu0 = cpu_snapshot()
+    t0ms = System.currentTimeMillis()
+    t0 = System.nanoTime()
+    if a.mode == "start":
+        for _i in range(a.workflows):
+            twids.append(ok(svc.start("bench.k", inputs), "start")["workflowId"])
+    else:
+        for _i in range(a.workflows):
+            twids.append(ok(svc.enqueueInMemory("bench.k", inputs), "enqueueInMemory")["workflowId"])
+    submitted = (System.nanoTime() - t0) / 1e9
+    cpu_submit = cpu_snapshot()
+    wait_all(a.workflows, max(120, a.workflows / 5.0))
+    # DONE also counts runs left queued by an earlier scenario: wait for ours.
+    wait_until(lambda: all(r[3] is not None for r in run_rows(twids).values())
+               and len(run_rows(twids)) == len(twids), max(120, a.workflows / 5.0),
+               "this phase's runs to finish", 20000)
+    wall = (System.nanoTime() - t0) / 1e9
+    cpu1 = cpu_snapshot()
+    statements = stmt_report(a.workflows) if a.statements else None
+    cpu = cpu_report(cpu0, cpu1, a.workflows)
+    submit_cpu = cpu_report(cpu0, cpu_submit, a.workflows)["caller_thread_cpu_ms_per_unit"]
+    trows = run_rows(twids)
+    statuses = {}
+    for r in trows.values():
+        statuses[r[0]] = statuses.get(r[0], 0) + 1
+    tbad = [w for w in twids if trows.get(w, ("?",))[0] != "SUCCESS"]
+    last_finish = max(r[3] for r in trows.values() if r[3] is not None)
+    elapsed = (last_finish - t0ms) / 1000.0
+    loaded_startup = [r[2] - r[1] for r in trows.values() if r[2] is not None]
+    loaded_entry = [(benchflows.ENTRY.get(w) - t0) / 1e6 for w in twids
+                    if benchflows.ENTRY.get(w) is not None]
+
+    summary = {
+        "scenario": "e2e", "dialect": dialect().name, "mode": a.mode,
+        "workflows": a.workflows, "steps": a.steps, "concurrency": a.concurrency,
+        "workers": workers,
+        "workflows_per_s": r3(a.workflows / elapsed),
+        "throughput_elapsed_s": r3(elapsed),
+        "submit_per_s": r3(a.workflows / submitted),
+        "step_overhead_ms": r3(overhead),
+        "step_overhead_in_body_ms": r3(overhead_body),
+        "overhead_steps": k_over,
+        "workflow_0_step_latency_ms": r3(median(lat[0])),
+        "workflow_k_step_latency_ms": r3(median(lat[k_over])),
+        "start_latency_p50_ms": r3(pct(startup, 50)),
+        "start_latency_p99_ms": r3(pct(startup, 99)),
+        "start_latency_db_p50_ms": r3(pct(startup_db, 50)),
+        "starts_over_500ms": len([x for x in startup if x > 500]),
+        "loaded_start_latency_p50_ms": r3(pct(loaded_startup, 50)),
+        "loaded_start_latency_p99_ms": r3(pct(loaded_startup, 99)),
+        "gateway_cpu_ms_per_workflow": cpu["gateway_cpu_ms_per_unit"],
+        "db_cpu_ms_per_workflow": cpu.get("db_server_cpu_ms_per_unit"),
+        "submit_call_cpu_ms": submit_cpu,
+        "machine_cpu_busy_pct": cpu.get("machine_cpu_busy_pct"),
+        "other_cpu_pct": cpu.get("other_cpu_pct"),
+        "succeeded": statuses.get("SUCCESS", 0) + len(wids) - len(bad),
+        "failed": len(tbad) + len(bad),
+        "all_success": not tbad and not bad,
+    }
+    detail = {
+        "uncontended": {"latency0_ms": stats_ms(lat[0]), "latencyK_ms": stats_ms(lat[k_over]),
+                        "body0_ms": stats_ms(body[0]), "bodyK_ms": stats_ms(body[k_over]),
+                        "start_to_body_ms": stats_ms(startup), "start_to_running_db_ms":
+                        stats_ms(startup_db),
+                        # Starts that waited for a timer tick instead of the local wake-up.
+                        "starts_over_500ms": len([x for x in startup if x > 500])},
+        "throughput": {"statuses": statuses, "wall_s": r3(wall), "submit_s": r3(submitted),
+                       "start_to_running_db_ms": stats_ms(loaded_startup),
+                       "submit_to_body_ms": stats_ms(loaded_entry)},
+        "failed_ids": (bad + tbad)[:20],
+    }
+    if statements:
+        detail["statements"] = statements
+        summary["db_statements_per_workflow"] = statements["statements_per_unit"]
+        summary["db_commits_per_workflow"] = statements["commits_per_unit"]
+    return summary, detail
+
+
+# -- enqueue -----------------------------------------------------------------------------------
+
+class Producer(Runnable):
+    """Calls enqueueInMemory n times, flat out or paced at ``rate`` calls/s."""
+
+    def __init__(self, n, latch, queue_name, rejected, rate=0):
+        self.n = n
+        self.latch = latch
+        self.queue_name = queue_name
+        self.rejected = rejected
+        self.period = int(1e9 / rate) if rate else 0
+        self.lat = jarray.zeros(n, "l")
+
+    def run(self):
+        getattr(self.latch, "await")()  # `await` is a keyword in Python 3
+        lat, inputs, q, period = self.lat, {"k": 0}, self.queue_name, self.period
+        due = System.nanoTime()
+        for i in xrange(self.n):  # noqa: F821 - Jython
+            if period:
+                due += period
+                wait = due - System.nanoTime()
+                if wait > 0:
+                    LockSupport.parkNanos(wait)
+            t0 = System.nanoTime()
+            r = svc.enqueueInMemory("bench.k", inputs, queueName=q)
+            lat[i] = System.nanoTime() - t0
+            if not r["ok"]:
+                self.rejected.incrementAndGet()
+
+
+def drain_direct(batch):
+    """Flushes the in-memory queue with the engine's flush (batch rows per
+    INSERT) until empty; returns (rows, seconds)."""
+    flushed = 0
+    t0 = System.nanoTime()
+    while burst.depth() > 0:
+        n = burst.flush(batch, 3600000)
+        if n == 0:
+            park_us(500)  # the timer's flush holds the lock for a moment
+        flushed += n
+    return flushed, (System.nanoTime() - t0) / 1e9
+
+
+def enqueue(a):
+    with Draining():  # the flushed rows stay ENQUEUED: only enqueue and flush are measured
+        return _enqueue(a)
+
+
+def _enqueue(a):
+    q = "bench.burst"
+    log("enqueue: warm-up")
+    warm = a.warmup
+    for _i in range(warm):
+        ok(svc.enqueueInMemory("bench.k", {"k": 0}, queueName=q), "enqueueInMemory")
+    drain_direct(a.flush_batch)
+
+    log("enqueue: %d threads x %d requests", a.threads, a.count)
+    latch = CountDownLatch(1)
+    rejected = AtomicLong(0)
+    producers = [Producer(a.count, latch, q, rejected, a.rate) for _ in range(a.threads)]
+    threads = [Thread(p, "bench-producer-%d" % i) for i, p in enumerate(producers)]
+    for t in threads:
+        t.start()
+    depth0 = burst.depth()
+    t0 = System.nanoTime()
+    latch.countDown()
+    for t in threads:
+        t.join()
+    produce_s = (System.nanoTime() - t0) / 1e9
+    total = a.threads * a.count
+    lat_us = []
+    for p in producers:
+        lat_us.extend([v / 1000.0 for v in p.lat])
+    depth1 = burst.depth()
+    log("enqueue: %d accepted in %.2f s, depth %d; timer window %.1f s", total - rejected.get(),
+        produce_s, depth1, a.timer_window)
+
+    # What the shipped timer (dispatch every 1 s, flush budget 25 ms) drains on its own.
+    timer_rate = None
+    if a.timer_window > 0:
+        d0, w0 = burst.depth(), System.nanoTime()
+        Thread.sleep(int(a.timer_window * 1000))
+        timer_rate = (d0 - burst.depth()) / ((System.nanoTime() - w0) / 1e9)
+
+    left = burst.depth()
+    flushed, flush_s = drain_direct(a.flush_batch)
+    rows = sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ?", [q])[0][0]
+    expected = warm + total - rejected.get()
+    summary = {
+        "scenario": "enqueue", "dialect": dialect().name, "threads": a.threads,
+        "rate_per_thread": a.rate or None,
+        "count_per_thread": a.count, "requests": total, "rejected": rejected.get(),
+        "enqueue_p50_us": r3(pct(lat_us, 50)), "enqueue_p99_us": r3(pct(lat_us, 99)),
+        "enqueue_max_us": r3(max(lat_us)), "enqueue_mean_us": r3(mean(lat_us)),
+        "enqueue_calls_per_s": r3(total / produce_s),
+        "flush_rows_per_s": r3(flushed / flush_s) if flush_s > 0 else None,
+        "flush_batch": a.flush_batch, "flushed_rows": flushed,
+        "timer_flush_rows_per_s": r3(timer_rate),
+        "rows_in_db": int(rows), "rows_expected": int(expected),
+        "all_flushed": int(rows) == int(expected) and burst.depth() == 0,
+    }
+    detail = {"latency_us": {"p50": r3(pct(lat_us, 50)), "p90": r3(pct(lat_us, 90)),
+                             "p99": r3(pct(lat_us, 99)), "p999": r3(pct(lat_us, 99.9)),
+                             "max": r3(max(lat_us))},
+              "depth_before": depth0, "depth_after_produce": depth1, "left_for_direct_flush": left,
+              "flush_s": r3(flush_s), "produce_s": r3(produce_s)}
+    return summary, detail
+
+
+# -- scale -------------------------------------------------------------------------------------
+
+_HIST_PG = ("INSERT INTO {status} (workflow_id, workflow_name, status, queue_name, priority, inputs, "
+            "output, executor_id, claim_epoch, created_ms, updated_ms, started_ms, finished_ms) "
+            "SELECT lpad(to_hex(g), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(g), 12, '0'), "
+            "'bench.k', 'SUCCESS', 'default', 0, '{{\"k\":3}}', '3', 'history/bench', 1, "
+            "?::bigint + g, ?::bigint + g, ?::bigint + g + 1, ?::bigint + g + 5 "
+            "FROM generate_series(?::bigint, ?::bigint) AS g")
+_HIST_SQLITE = ("WITH RECURSIVE s(g) AS (SELECT ? UNION ALL SELECT g + 1 FROM s WHERE g < ?) "
+                "INSERT INTO {status} (workflow_id, workflow_name, status, queue_name, priority, "
+                "inputs, output, executor_id, claim_epoch, created_ms, updated_ms, started_ms, "
+                "finished_ms) SELECT printf('%08x-0000-7000-8000-%012x', g, g), 'bench.k', "
+                "'SUCCESS', 'default', 0, '{{\"k\":3}}', '3', 'history/bench', 1, ? + g, ? + g, "
+                "? + g + 1, ? + g + 5 FROM s")
+
+
+def add_history(first, last, base_ms):
+    """Inserts finished runs numbered first..last, 100,000 per statement."""
+    d = dialect()
+    g = first
+    while g <= last:
+        hi = min(last, g + 99999)
+        if d.name == "postgresql":
+            update(_HIST_PG, [base_ms, base_ms, base_ms, base_ms, g, hi])
+        else:
+            update(_HIST_SQLITE, [g, hi, base_ms, base_ms, base_ms, base_ms])
+        g = hi + 1
+
+
+def timed_claims(batch, repeats, names):
+    """Claims ``batch`` ENQUEUED rows of queue bench.scale with the engine's claim
+    transaction, puts them back, ``repeats`` times; returns ms per claim."""
+    d = dialect()
+    me = "bench-scale/probe"
+    out = []
+    for _i in range(repeats):
+        t0 = System.nanoTime()
+        rows, _more = store_claims.claim(DB, d, "bench.scale", me, names, None, batch,
+                                  System.currentTimeMillis())
+        out.append((System.nanoTime() - t0) / 1e6)
+        if len(rows) != batch:
+            raise RuntimeError("claimed %d rows, expected %d" % (len(rows), batch))
+        ids = [r["workflowId"] for r in rows]
+        update("UPDATE {status} SET status = 'ENQUEUED', executor_id = NULL WHERE workflow_id IN ("
+               + ", ".join(["?"] * len(ids)) + ")", ids)
+    return out
+
+
+def timed_dispatch(repeats):
+    """Full dispatch() cycles of queue default with nothing to claim: ms each."""
+    out = []
+    for _i in range(repeats):
+        while True:
+            t0 = System.nanoTime()
+            r = svc.dispatch()
+            t1 = System.nanoTime()
+            if r["code"] != "DISPATCH_SKIPPED":
+                break
+            park_us(1000)
+        ok(r, "dispatch")
+        out.append((t1 - t0) / 1e6)
+    return out
+
+
+def timed(fn, repeats):
+    out = []
+    for _i in range(repeats):
+        t0 = System.nanoTime()
+        fn()
+        out.append((System.nanoTime() - t0) / 1e6)
+    return out
+
+
+def scale(a):
+    levels = sorted(int(x) for x in a.history_rows.split(","))
+    d = dialect()
+    # The probe rows: workflow name not registered here, queue no timer serves.
+    probe = "bench.scale.probe"
+    now = System.currentTimeMillis()
+    rows = []
+    for i in range(a.batch * 4):
+        rows.append(("%08x-ffff-7000-8000-%012x" % (i, i), probe, "ENQUEUED", "bench.scale", None,
+                     0, None, None, "{}", None, "bench", now + i, now + i))
+    store_runs.insert(DB, d, rows)
+    base_ms = now - 30 * 86400000
+    log("scale: warm-up")
+    timed_claims(a.batch, 150, [probe])
+    timed_dispatch(30)
+    have = 0
+    results = []
+    for level in levels:
+        if level > have:
+            log("scale: adding %d finished runs (to %d)", level - have, level)
+            t0 = System.nanoTime()
+            add_history(have + 1, level, base_ms)
+            load_s = (System.nanoTime() - t0) / 1e9
+            have = level
+            if d.name == "postgresql":
+                update("ANALYZE {status}")
+        else:
+            load_s = 0.0
+        count = int(sql("SELECT COUNT(*) FROM {status}")[0][0])
+        timed_claims(a.batch, 10, [probe])  # caches after the bulk insert
+        claim_ms = timed_claims(a.batch, a.repeats, [probe])
+        dispatch_ms = timed_dispatch(a.repeats)
+        list_ms = timed(lambda: ok(svc.listRuns(status="SUCCESS", limit=50), "listRuns"),
+                        max(3, a.repeats // 5))
+        qs_ms = timed(lambda: ok(svc.queueStatus(), "queueStatus"), 3)
+        level_result = {"history_rows": level, "table_rows": count, "insert_s": r3(load_s),
+                        "insert_rows_per_s": r3((level - (results[-1]["history_rows"] if results
+                                                          else 0)) / load_s) if load_s else None,
+                        "claim_ms": stats_ms(claim_ms), "dispatch_ms": stats_ms(dispatch_ms),
+                        "list_runs_ms": stats_ms(list_ms), "queue_status_ms": stats_ms(qs_ms)}
+        log("scale: %d rows: claim p50 %.3f ms, dispatch p50 %.3f ms, listRuns p50 %.1f ms, "
+            "queueStatus p50 %.1f ms", level, pct(claim_ms, 50), pct(dispatch_ms, 50),
+            pct(list_ms, 50), pct(qs_ms, 50))
+        results.append(level_result)
+    lo, hi = results[0], results[-1]
+    summary = {
+        "scenario": "scale", "dialect": d.name, "history_rows": [r["history_rows"] for r in results],
+        "batch": a.batch, "repeats": a.repeats,
+        "claim_ms_at_min": lo["claim_ms"]["p50"], "claim_ms_at_max": hi["claim_ms"]["p50"],
+        "claim_ratio": r3(hi["claim_ms"]["p50"] / lo["claim_ms"]["p50"]),
+        "dispatch_ms_at_min": lo["dispatch_ms"]["p50"], "dispatch_ms_at_max": hi["dispatch_ms"]["p50"],
+        "dispatch_ratio": r3(hi["dispatch_ms"]["p50"] / lo["dispatch_ms"]["p50"]),
+        "list_runs_ms_at_max": hi["list_runs_ms"]["p50"],
+        "queue_status_ms_at_max": hi["queue_status_ms"]["p50"],
+        "history_insert_rows_per_s": hi["insert_rows_per_s"],
+    }
+    return summary, {"levels": results}
+
+
+# -- memory ------------------------------------------------------------------------------------
+
+def memory(a):
+    base = heap_used()
+    log("memory: baseline heap %.1f MB; queueing %d requests in memory", mb(base), a.queued)
+    cap = int(kernel.config("inMemoryCapacity"))
+    if a.queued > cap:
+        ok(admin.configureRuntime(inMemoryCapacity=a.queued), "configureRuntime")
+    lock = kernel.get()["flushLock"]
+    lock.lock()  # keep the timer's flush away: the requests stay in memory
+    try:
+        accepted = 0
+        for _i in range(a.queued):
+            r = svc.enqueueInMemory("bench.k", {"k": 3}, queueName="bench.memory")
+            accepted += 1 if r["ok"] else 0
+        queued_heap = heap_used()
+        depth = burst.depth()
+        kernel.burstQueue().clear()  # dropped on purpose: they were only there to be weighed
+    finally:
+        lock.unlock()
+    log("memory: %d queued -> heap %.1f MB; starting %d sleeping workflows", depth, mb(queued_heap),
+        a.running)
+
+    after_clear = heap_used()
+    ok(admin.configureQueue("default", concurrency=None), "configureQueue")
+    set_workers(a.running + 8)
+    benchflows.reset()
+    wids = []
+    t0 = System.nanoTime()
+    for _i in range(a.running):
+        wids.append(ok(svc.start("bench.sleep", {"ms": a.sleep_ms}), "start")["workflowId"])
+    wait_until(lambda: benchflows.SLEEPING.get() >= a.running, 300,
+               "%d workflows to be running" % a.running, 5000)
+    ramp_s = (System.nanoTime() - t0) / 1e9
+    running_heap = heap_used()
+    running_now = running_count()
+    threads = ManagementFactory.getThreadMXBean().getThreadCount()
+    rss = rss_bytes()
+    status_running = int(sql("SELECT COUNT(*) FROM {status} WHERE workflow_name = 'bench.sleep' "
+                             "AND status = 'RUNNING'")[0][0])
+    log("memory: %d running (%d RUNNING rows) -> heap %.1f MB, %d threads, RSS %.0f MB; cancelling",
+        running_now, status_running, mb(running_heap), threads, mb(rss) or -1)
+    for wid in wids:
+        ok(svc.cancel(wid), "cancel")
+    wait_until(lambda: running_count() == 0, 120, "cancelled runs to stop", 5000)
+    summary = {
+        "scenario": "memory", "dialect": dialect().name,
+        "max_heap_mb": mb(Runtime.getRuntime().maxMemory()),
+        "heap_baseline_mb": mb(base),
+        "queued": depth, "heap_queued_mb": mb(queued_heap),
+        "queued_bytes_per_request": int((queued_heap - base) / max(1, depth)),
+        "running": running_now, "running_rows": status_running,
+        "heap_running_mb": mb(running_heap),
+        "running_heap_bytes_per_run": int((running_heap - after_clear) / max(1, running_now)),
+        "threads": threads, "rss_mb": mb(rss), "ramp_s": r3(ramp_s),
+        "all_running": running_now >= a.running and status_running >= a.running,
+    }
+    return summary, {"heap_after_clear_mb": mb(after_clear), "accepted": accepted}
+
+
+# -- micro -------------------------------------------------------------------------------------
+
+def micro(a):
+    """Costs of the engine's building blocks, one thread, no contention (us per call)."""
+    with Draining():  # rows inserted here must not run under the measurement
+        return _micro(a)
+
+
+def _micro(a):
+    import inspect
+    from exchange.workflows.engine import codec, ids
+    from exchange.workflows.engine import submit as submission
+    from exchange.workflows.store import checkpoints
+    from exchange.workflows.engine.registry import get as registered
+    d = dialect()
+    n = a.iterations
+    out = {}
+
+    def t(name, fn, count=n):
+        for _i in range(max(50, count // 5)):
+            fn()
+        t0 = System.nanoTime()
+        for _i in range(count):
+            fn()
+        out[name] = r3((System.nanoTime() - t0) / 1e3 / count)
+        log("micro: %-34s %9.1f us", name, out[name])
+
+    noop = lambda: None  # noqa: E731
+    t("python_call_baseline_us", noop)
+    t("ids_newWorkflowId_us", ids.newWorkflowId)
+    t("codec_encode_small_us", lambda: codec.encode({"k": 3}))
+    t("codec_decode_small_us", lambda: codec.decode('{"k":3}'))
+    t("getargspec_us", lambda: inspect.getargspec(registered("bench.k").fn))
+    t("submission_build_us", lambda: submission.build("bench.k", {"k": 3}, "default", None, 0,
+                                                      None, None, None))
+    t("enqueueInMemory_us", lambda: svc.enqueueInMemory("bench.k", {"k": 3}, queueName="bench.micro"))
+    kernel.burstQueue().clear()
+    dbn = max(20, n // 10)
+    t("db_select_1_us", lambda: system.db.runPrepQuery("SELECT 1", [], DB), dbn)
+    update("CREATE TABLE IF NOT EXISTS bench_micro (id INTEGER, v VARCHAR(20))")
+    t("db_insert_autocommit_us", lambda: system.db.runPrepUpdate(
+        "INSERT INTO bench_micro (id, v) VALUES (1, 'x')", [], DB), dbn)
+
+    def tx_insert():
+        tx = system.db.beginTransaction(DB, system.db.READ_COMMITTED, 30000)
+        system.db.runPrepUpdate("INSERT INTO bench_micro (id, v) VALUES (1, 'x')", [], DB, tx)
+        system.db.commitTransaction(tx)
+        system.db.closeTransaction(tx)
+    t("db_tx_insert_commit_us", tx_insert, dbn)
+
+    def insert_row():
+        wid, row = submission.build("bench.k", {"k": 3}, "bench.micro", None, 0, None, None, None)
+        store_runs.insert(DB, d, [row])
+    t("build_and_insert_row_us", insert_row, dbn)
+
+    def claim_one():
+        rows, _more = store_claims.claim(DB, d, "bench.micro", "bench/micro", ["bench.k"], None, 1,
+                                  System.currentTimeMillis())
+        if len(rows) != 1:
+            left = sql("SELECT status, COUNT(*) FROM {status} WHERE queue_name = 'bench.micro' "
+                       "GROUP BY status")
+            raise RuntimeError("micro claim got %d rows; queue bench.micro holds %s" % (
+                len(rows), [(r[0], r[1]) for r in left]))
+    t("claim_1_row_us", claim_one, dbn // 2)
+
+    # A run row held by a fake claim, to time the step checkpoint statement alone.
+    wid = "00000000-eeee-7000-8000-000000000001"
+    store_runs.insert(DB, d, [(wid, "bench.k", "RUNNING", "bench.micro.run", None, 0, None, None,
+                               "{}", None, None, 1, 1)])
+    update("UPDATE {status} SET claim_epoch = 1, executor_id = 'bench/micro' WHERE workflow_id = ?",
+           [wid])
+    fid = [0]
+
+    def record():
+        fid[0] += 1
+        if checkpoints.record(DB, d, wid, 1, fid[0], "bench.noop", "1", None, 1, 1, 2) != 1:
+            raise RuntimeError("checkpoint refused")
+    t("checkpoint_record_us", record, dbn)
+
+    template = submission.build("bench.k", {"k": 0}, "bench.micro.flush", None, 0, None, None,
+                                None)[1]
+    batches = []
+    for b in range(max(20, dbn // 20) * 6 // 5 + 60):
+        batches.append([("%08x-dddd-7000-8000-%012x" % (b, i),) + template[1:] for i in range(200)])
+
+    def insert_200():
+        store_runs.insert(DB, d, batches.pop())
+    t("insert_200_rows_us", insert_200, max(20, dbn // 20))
+    summary = dict(out)
+    summary.update({"scenario": "micro", "dialect": d.name, "iterations": n})
+    return summary, {}
+
+
+# -- smoke -------------------------------------------------------------------------------------
+
+SMOKE = [
+    ("enqueue", ["enqueue", "--threads", "2", "--count", "200", "--warmup", "100",
+                 "--timer-window", "1"]),
+    ("e2e", ["e2e", "--workflows", "20", "--steps", "2", "--samples", "3", "--warmup", "5",
+             "--overhead-steps", "2"]),
+    ("e2e_memory", ["e2e", "--mode", "memory", "--concurrency", "3", "--workflows", "20",
+                    "--steps", "1", "--samples", "2", "--warmup", "3", "--overhead-steps", "1"]),
+    ("scale", ["scale", "--history-rows", "1000,3000", "--repeats", "3"]),
+    ("memory", ["memory", "--queued", "2000", "--running", "20"]),
+]
+
+
+def smoke(a):
+    """Every scenario at a tiny size in one gateway (CI, correctness only):
+    prints each scenario's JSON line, then returns them all."""
+    summary, detail = {"scenario": "smoke"}, {}
+    for name, argv in SMOKE:
+        sub = parse(argv)
+        log("smoke: %s", " ".join(argv))
+        s, d = SCENARIOS[sub.scenario](sub)
+        print(json.dumps(s, sort_keys=True))
+        summary[name] = s
+        detail[name] = d
+    return summary, detail
+
+
+# -- main --------------------------------------------------------------------------------------
+
+_COMMON = ("--json", "--server-pid")
+
+
+def parse(argv):
+    # --json and --server-pid may come before or after the scenario name.
+    common, rest, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.split("=", 1)[0]
+        if name in _COMMON:
+            if "=" in arg:
+                common.append(arg)
+            else:
+                common.extend(argv[i:i + 2])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    argv = common + rest
+    p = argparse.ArgumentParser(prog="tools/bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", help="write the full result (summary and details) to this file")
+    p.add_argument("--server-pid", type=int, default=None,
+                   help="PID of a local database server (postmaster): report its CPU per workflow")
+    sub = p.add_subparsers(dest="scenario")
+
+    e = sub.add_parser("e2e", help="end-to-end workflows through the real dispatch path")
+    e.add_argument("--workflows", type=int, default=1000)
+    e.add_argument("--steps", type=int, default=3)
+    e.add_argument("--mode", choices=("start", "memory"), default="start")
+    e.add_argument("--concurrency", type=int, default=None,
+                   help="queue 'default' concurrency limit (default: none)")
+    e.add_argument("--workers", type=int, default=None,
+                   help="worker threads (default: max(8, concurrency))")
+    e.add_argument("--samples", type=int, default=50,
+                   help="uncontended 0-step/K-step pairs for overhead and start latency")
+    e.add_argument("--overhead-steps", type=int, default=None,
+                   help="K for the per-step overhead (default: max(--steps, 10))")
+    e.add_argument("--warmup", type=int, default=100)
+    e.add_argument("--statements", action="store_true",
+                   help="PostgreSQL with pg_stat_statements preloaded: count statements and "
+                        "commits per workflow in the throughput phase")
+
+    q = sub.add_parser("enqueue", help="enqueueInMemory latency and flush throughput")
+    q.add_argument("--threads", type=int, default=8)
+    q.add_argument("--count", type=int, default=5000, help="requests per thread")
+    q.add_argument("--timer-window", type=float, default=3.0,
+                   help="seconds to watch the shipped timer flush on its own (0: skip)")
+    q.add_argument("--flush-batch", type=int, default=200,
+                   help="rows per INSERT in the direct flush (the timer's default is 200)")
+    q.add_argument("--rate", type=float, default=0,
+                   help="calls/s per thread (0: flat out, a burst; >0: paced, like tag events)")
+    q.add_argument("--warmup", type=int, default=2000)
+
+    s = sub.add_parser("scale", help="dispatch/claim time against finished-history size")
+    s.add_argument("--history-rows", default="1000,1000000",
+                   help="comma-separated sizes, measured in increasing order in one run")
+    s.add_argument("--repeats", type=int, default=30)
+    s.add_argument("--batch", type=int, default=10, help="rows per claim (the timer's maxToClaim)")
+
+    m = sub.add_parser("memory", help="heap with queued in-memory requests and running workflows")
+    m.add_argument("--queued", type=int, default=50000)
+    m.add_argument("--running", type=int, default=1000)
+    m.add_argument("--sleep-ms", type=int, default=600000)
+    u = sub.add_parser("micro", help="costs of the engine's building blocks (us per call)")
+    u.add_argument("--iterations", type=int, default=5000)
+    sub.add_parser("smoke", help="every scenario at a tiny size, one after the other (CI)")
+    args = p.parse_args(argv)
+    if not args.scenario:
+        p.error("a scenario is required: e2e, enqueue, scale, memory, micro or smoke")
+    return args
+
+
+def main(argv):
+    a = parse(argv)
+    if a.server_pid:
+        _SERVER_PID.append(a.server_pid)
+    fn = SCENARIOS[a.scenario]
+    dialect()  # schema ready before anything is timed
+    t0 = time.time()
+    summary, detail = fn(a)
+    summary["run_s"] = r3(time.time() - t0)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"summary": summary, "detail": detail, "machine": machine(),
+                       "args": vars(a)}, f, indent=2, sort_keys=True)
+    print(json.dumps(summary, sort_keys=True))
+    sys.stdout.flush()
+    return 0
+
+
+SCENARIOS = {"e2e": e2e, "enqueue": enqueue, "scale": scale, "memory": memory, "micro": micro,
+             "smoke": smoke}
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
