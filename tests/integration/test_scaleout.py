@@ -35,7 +35,7 @@ def _wait(pred, timeout, what, every=0.2):
         if value:
             return value
         time.sleep(every)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what() if callable(what) else what))
 
 
 def _owned_by(url, gateway):
@@ -59,14 +59,17 @@ def _spans_never_overlap_per_partition(url, table):
 
 def test_three_gateways_run_every_workflow_exactly_once_and_survive_a_sigkill(gwsim, pg_url):
     n, lease = int(os.environ.get("SCALE_WORKFLOWS", "240")), 4
-    g1 = gwsim.start("scale_gateway.py", pg_url, args=["producer", str(lease), str(n), "12", "3", "250"])
-    g1.wait_for(r"^READY", 180)
+    # The workers come up first, so that all three gateways are there while work remains.
     g2 = gwsim.start("scale_gateway.py", pg_url, args=["worker", str(lease)])
     g3 = gwsim.start("scale_gateway.py", pg_url, args=["worker", str(lease)])
     g2.wait_for(r"^READY", 120)
     g3.wait_for(r"^READY", 120)
+    g1 = gwsim.start("scale_gateway.py", pg_url, args=["producer", str(lease), str(n), "12", "3", "250"])
+    g1.wait_for(r"^READY", 180)
     _wait(lambda: _owned_by(pg_url, g2.gateway_name) > 0 and _counts(pg_url).get("SUCCESS", 0) >= n // 5,
-          120, "gateway 2 to hold runs")
+          120, lambda: "gateway 2 to hold runs; status counts now %s, owned by executor: %s" % (
+              _counts(pg_url), dbq.query(pg_url, "SELECT executor_id, COUNT(*) FROM %s WHERE status IN %s "
+                                                 "GROUP BY executor_id" % (T, OWNED))))
     g2.kill()
     killed = time.time()
     _wait(lambda: _owned_by(pg_url, g2.gateway_name) == 0, lease + 20, "the survivors to take over")
