@@ -6,7 +6,7 @@ once, so a free worker never waits for the next timer tick.
 """
 from exchange.workflows.engine import (burst, clock, codec, database, executor, identity,
                                        kernel, leases, maintenance, registry, states)
-from exchange.workflows.engine.errors import ANY_ERROR, DatabaseUnavailable
+from exchange.workflows.engine.errors import ANY_ERROR, DatabaseError, DatabaseUnavailable
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
 
@@ -38,8 +38,17 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
             claimed += _otherQueues(dbName, d, queueName, maxToClaim - claimed)
             deleted = maintenance.applyRetention(dbName, d)
-        except DatabaseUnavailable:
+        except DatabaseUnavailable as e:
+            if not k["backoffFailures"].get(dbName):
+                _logger().warnf("dispatch on %s: %s (backing off; logged once per outage)",
+                                dbName, str(e))
             _backOff(dbName, started)
+            raise
+        except DatabaseError as e:
+            # The timer script drops the envelope: without this line a
+            # dispatch failing every second would leave no trace.
+            if kernel.count("dispatchErrors") % 60 == 1:
+                _logger().warnf("dispatch on %s failed: %s (logged every 60th time)", dbName, str(e))
             raise
         k["backoffFailures"].remove(dbName)
         result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
@@ -52,6 +61,10 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         return result
     finally:
         lock.unlock()
+
+
+def _logger():
+    return system.util.getLogger("exchange.workflows.dispatcher")
 
 
 def _checkBackoff(dbName, now):
