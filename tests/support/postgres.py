@@ -94,10 +94,17 @@ class PostgresServer(object):
 
     host = "127.0.0.1"
     user = "postgres"
+    # Tests trade durability for speed; tools/benchlib/pgserver.py turns it back on.
+    SETTINGS = {
+        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+        "max_connections": "300", "shared_buffers": "64MB", "log_min_messages": "warning",
+    }
 
-    def __init__(self, bindir=None, tmpdir=None):
+    def __init__(self, bindir=None, tmpdir=None, settings=None):
         self.bindir = bindir or find_bindir()
         self.tmpdir = tmpdir
+        self.settings = dict(self.SETTINGS)
+        self.settings.update(settings or {})
         self.base_dir = None
         self.port = None
         self.pid = None
@@ -137,8 +144,8 @@ class PostgresServer(object):
         init = subprocess.run(
             self._as_server_user([
                 self.bin("initdb"), "-D", self.data_dir, "-U", self.user,
-                "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync",
-            ]),
+                "-A", "trust", "-E", "UTF8", "--no-locale",
+            ] + (["--no-sync"] if self.settings.get("fsync") == "off" else [])),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             timeout=120,
         )
@@ -158,10 +165,8 @@ class PostgresServer(object):
         argv = self._as_server_user([
             self.bin("postgres"), "-D", self.data_dir, "-p", str(port),
             "-k", self.socket_dir, "-c", "listen_addresses=" + self.host,
-            "-c", "fsync=off", "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off", "-c", "max_connections=300",
-            "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
-        ])
+        ] + [arg for key in sorted(self.settings)
+             for arg in ("-c", "%s=%s" % (key, self.settings[key]))])
         self._proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
