@@ -59,6 +59,10 @@ ok(admin.setRetention(maxAgeDays=0, user="admin"), "RETENTION_SET")
 ok(admin.applyRetention(), "RETENTION_APPLIED")
 check(ok(svc.listRuns())["total"] == 1 and svc.getWorkflow(active)["ok"], "only the active run is left")
 
+gateways = ok(admin.listGateways(), "GATEWAYS_LISTED")
+check(len(gateways) == 1 and gateways[0]["state"] == "ALIVE" and gateways[0]["leaseLeftMs"] > 0
+      and gateways[0]["executorId"].startswith(flows.system.tag.readBlocking(
+          ["[System]Gateway/SystemName"])[0].value + "/"), "this gateway holds a live lease", gateways)
 diag = ok(admin.diagnostics(), "DIAGNOSTICS")
 check(diag["pool"]["max"] >= 1 and "inMemoryDepth" in diag and diag["lastDispatch"] is not None
       and "t.noop" in diag["registered"], "diagnostics", diag)
