@@ -64,7 +64,9 @@ def test_three_gateways_run_every_workflow_exactly_once_and_survive_a_sigkill(gw
     g3 = gwsim.start("scale_gateway.py", pg_url, args=["worker", str(lease)])
     g2.wait_for(r"^READY", 120)
     g3.wait_for(r"^READY", 120)
-    g1 = gwsim.start("scale_gateway.py", pg_url, args=["producer", str(lease), str(n), "12", "3", "250"])
+    # 24 partition keys: more than the three gateways' 18 workers, so that no
+    # gateway is starved by the others re-claiming every partition they free.
+    g1 = gwsim.start("scale_gateway.py", pg_url, args=["producer", str(lease), str(n), "24", "3", "250"])
     g1.wait_for(r"^READY", 180)
     _wait(lambda: _owned_by(pg_url, g2.gateway_name) > 0 and _counts(pg_url).get("SUCCESS", 0) >= n // 5,
           120, lambda: "gateway 2 to hold runs; status counts now %s, owned by executor: %s" % (
@@ -88,7 +90,7 @@ def test_three_gateways_run_every_workflow_exactly_once_and_survive_a_sigkill(gw
     steps = dbq.query(pg_url, "SELECT COUNT(*), COUNT(DISTINCT workflow_id) FROM workflows.operation_outputs "
                               "WHERE function_name = 'scale.effect'")
     assert (int(steps[0][0]), int(steps[0][1])) == (3 * n, n)
-    assert _spans_never_overlap_per_partition(pg_url, "scale_effects") == 12
+    assert _spans_never_overlap_per_partition(pg_url, "scale_effects") == 24
     by = dict((r[0], int(r[1])) for r in dbq.query(
         pg_url, "SELECT executor, COUNT(*) FROM scale_effects GROUP BY executor"))
     assert len(by) == 3, by  # all three gateways did work
