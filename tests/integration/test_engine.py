@@ -1,6 +1,7 @@
 """The durable engine and its service API, through tools/gwsim on real Jython,
 on SQLite and PostgreSQL. Each scenario checks a group of behaviours and
 fails with the list of checks that did not hold."""
+import json
 import re
 
 
@@ -32,6 +33,7 @@ def test_sigkill_mid_workflow_then_restart_resumes_without_repeating_steps(gwsim
     gw = gwsim.start("engine_crash_start.py", db_url)
     ready = gw.wait_for(r"^READY (.*)$", timeout=90)
     gw.kill()  # SIGKILL, while no step is executing
+    assert json.loads(ready.group(1))["stepsDirect"] == 1  # the direct-start path is covered
     gw.wait(10)
     r = _run(gwsim, "engine_crash_check.py", db_url, args=[ready.group(1)],
              gateway_name=gw.gateway_name)
@@ -65,3 +67,8 @@ def test_bad_input_to_every_service_function_gets_a_clear_code(gwsim, db_url):
 
 def test_admin_maintenance_and_retention_live_in_the_database(gwsim, db_url):
     _run(gwsim, "engine_admin.py", db_url)
+
+
+def test_start_with_a_free_worker_runs_directly_unless_the_queue_rules_apply(gwsim, db_url):
+    r = _run(gwsim, "engine_direct.py", db_url)
+    assert r.result["directStarts"] >= 2, r.describe()

@@ -6,11 +6,21 @@ import json
 import sys
 import time
 
+import exchange.workflows.engine.kernel as kernel
 import flows
 from wfkit import check, dispatch, ok, started, svc, wait_for, wait_status
 
+
+def direct_starts():
+    c = kernel.get()["stats"].get("directStarts")
+    return c.get() if c is not None else 0
+
+
 flows.ensure_tables()
+dispatch()  # a fresh lease: the next start skips the queue (a RUNNING row, no claim)
+before = direct_starts()
 steps_wid = started("t.steps", {"n": 6, "sleep_ms": 700})
+steps_direct = direct_starts() - before
 sleeper = started("t.sleeper", {"total_ms": 12000})
 held = started("t.loop", {"n": 500, "sleep_ms": 50}, partitionKey="crash-p")
 wait_status(held, "RUNNING", 10)
@@ -37,7 +47,7 @@ steps = wait_for(in_sleep, 20, 0.01, "t.steps to sleep between steps")
 sleeper_steps = svc.getSteps(sleeper)["data"]
 facts = {"steps": steps_wid, "sleeper": sleeper, "held": held, "queued": queued, "mem": mem,
          "recorded": len(steps), "sleeperWakeAtMs": sleeper_steps[1]["output"]["wakeAtMs"],
-         "heldProgress": held_progress["extra"]["i"], "killedAtMs": int(time.time() * 1000)}
+         "heldProgress": held_progress["extra"]["i"], "stepsDirect": steps_direct, "killedAtMs": int(time.time() * 1000)}
 print("READY " + json.dumps(facts))
 sys.stdout.flush()
 time.sleep(300)

@@ -119,6 +119,15 @@ def test_db():
         system.db.closeTransaction(tx)
         check(count() == 3, "committed rows stay")
 
+        if is_pg:  # a transaction's isolation level does not leak into the next borrower
+            level = "SELECT current_setting('transaction_isolation')"
+            tx = system.db.beginTransaction(DB, system.db.SERIALIZABLE, 5000)
+            check(system.db.runScalarPrepQuery(level, [], DB, tx) == "serializable", "SERIALIZABLE tx")
+            system.db.commitTransaction(tx)
+            system.db.closeTransaction(tx)
+            levels = set(system.db.runScalarPrepQuery(level, [], DB) for _ in range(4))
+            check(levels == set(["read committed"]), "isolation reset on release: %s" % levels)
+
         tx = system.db.beginTransaction(DB, timeout=300)
         time.sleep(1.5)
         error = java_error(system.db.runPrepQuery, "SELECT 1", [], DB, tx)

@@ -8,7 +8,7 @@ and replaced instead of handed out.
 from java.lang import Exception as JavaException, Throwable
 from java.sql import DriverManager
 from java.util import Properties
-from java.util.concurrent import ConcurrentLinkedDeque, Semaphore, TimeUnit
+from java.util.concurrent import ConcurrentHashMap, ConcurrentLinkedDeque, Semaphore, TimeUnit
 
 DEFAULT_MAX_ACTIVE = 8
 DEFAULT_MAX_WAIT_MS = 5000
@@ -37,6 +37,10 @@ class NamedConnection(object):
         self._permits = Semaphore(max_active, True)
         self._idle = ConcurrentLinkedDeque()
         self._default_isolation = None
+        # Connections whose isolation level a transaction changed. Asking a
+        # connection for its level costs a server round trip on PostgreSQL,
+        # so release() resets only these.
+        self._isolation_changed = ConcurrentHashMap()
 
     def _open(self):
         props = Properties()
@@ -83,7 +87,7 @@ class NamedConnection(object):
                     # Never let setAutoCommit(True) commit leftover work: roll it back first.
                     conn.rollback()
                     conn.setAutoCommit(True)
-                if conn.getTransactionIsolation() != self._default_isolation:
+                if self._isolation_changed.remove(conn) is not None:
                     conn.setTransactionIsolation(self._default_isolation)
             except Throwable:
                 close_quietly(conn)
@@ -91,6 +95,12 @@ class NamedConnection(object):
             self._idle.offerFirst(conn)
         finally:
             self._permits.release()
+
+    def set_isolation(self, conn, level):
+        """Set a borrowed connection's isolation level; release() undoes it."""
+        if level != self._default_isolation:
+            self._isolation_changed.put(conn, True)
+        conn.setTransactionIsolation(level)
 
     def active_count(self):
         return self.max_active - self._permits.availablePermits()

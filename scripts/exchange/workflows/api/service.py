@@ -75,6 +75,10 @@ def start(workflowName, inputs=None, queueName="default", partitionKey=None, pri
                                     deduplicationId, applicationVersion, timeoutSeconds,
                                     _optionalText("user", user))
         d = database.prepare(dbName)
+        if dispatcher.startHere(dbName, d, row, registry.get(workflowName)):
+            return "WORKFLOW_ENQUEUED", "Workflow enqueued.", {
+                "workflowId": wid, "workflowName": workflowName, "queueName": queueName,
+                "durable": True}
         for _ in range(3):
             if runs.insert(dbName, d, [row]) == 1:
                 dispatcher.wake(dbName, queueName)

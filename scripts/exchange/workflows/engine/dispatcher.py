@@ -225,6 +225,38 @@ def submit(dbName, d, row, wfdef):
         raise
 
 
+def startHere(dbName, d, row, wfdef):
+    """Starts a new run (a runs.INSERT_COLUMNS tuple) on a free worker of
+    this gateway without queueing it: one INSERT of a RUNNING row, instead
+    of an ENQUEUED row, a claim transaction and markRunning. Returns False,
+    having written nothing, when the run must go through the queue: no free
+    worker, rows already waiting in the queue (they go first), a partition
+    key, a queue with concurrency limits, an active deduplication id, an
+    application version this gateway does not run, maintenance, or a lease
+    not renewed lately (a run held here must be taken over if we die)."""
+    (wid, _name, _status, queueName, partitionKey, _priority, _dedup, version, inputs,
+     timeoutMs, _by, now, _updated) = row
+    if partitionKey is not None or kernel.isFlagged("moreWork", queueName) \
+            or maintenance.isDraining(dbName) or not leases.isFresh(dbName, now) \
+            or not leases.versionMatches({"applicationVersion": version}):
+        return False
+    if kernel.reserveWorkers(1) != 1:
+        return False
+    try:
+        deadline = now + int(timeoutMs) if timeoutMs else None
+        if runs.insertRunning(dbName, d, row, identity.executorId(), 1, now, deadline) != 1:
+            return False
+        kernel.count("directStarts")
+        submit(dbName, d, {"workflowId": wid, "workflowName": wfdef.name,
+                           "status": states.RUNNING, "queueName": queueName, "inputs": inputs,
+                           "claimEpoch": 1, "timeoutMs": timeoutMs, "deadlineMs": deadline,
+                           "startedMs": now, "recoveryAttempts": 0, "cmdSeq": 0,
+                           "applicationVersion": version, "fresh": True}, wfdef)
+        return True
+    finally:
+        kernel.releaseWorkers(1)
+
+
 def conserve(dbName, queueName, force=False):
     """After a run ends, claim the next one here instead of waiting for the timer."""
     if not kernel.isCurrentGeneration() or not (force or kernel.isFlagged("moreWork", queueName)):

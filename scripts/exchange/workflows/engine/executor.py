@@ -64,7 +64,7 @@ def _start(dbName, d, row, board):
                                            now, deadline)) != 1:
             return None
         row["deadlineMs"] = deadline
-    fresh = row.get("startedMs") is None and not row.get("recoveryAttempts")
+    fresh = row.get("fresh") or (row.get("startedMs") is None and not row.get("recoveryAttempts"))
     history = [] if fresh else retrying(lambda: checkpoints.load(dbName, d, row["workflowId"]))
     return RunContext(dbName, d, row, history, identity.executorId(), board)
 

@@ -22,7 +22,7 @@ from exchange.workflows.engine.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 5
+SHAPE = 6
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -68,6 +68,8 @@ def _new():
         # dbName -> epoch ms before which dispatch does not try the database again.
         "backoffUntil": ConcurrentHashMap(),
         "backoffFailures": ConcurrentHashMap(),
+        # dbName -> local time of this gateway's last lease renewal there.
+        "leaseRenewedMs": ConcurrentHashMap(),
         # dbName -> when retention last ran here.
         "lastRetention": ConcurrentHashMap(),
         "lastDispatch": AtomicReference(None),

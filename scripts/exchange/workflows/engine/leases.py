@@ -18,8 +18,21 @@ DEFAULT_LEASE_SECONDS = 30
 
 
 def heartbeat(dbName, d):
+    started = clock.nowMs()
     executors.heartbeat(dbName, d, identity.executorId(), kernel.config("applicationVersion"),
-                        int(float(kernel.config("leaseSeconds")) * 1000), kernel.get()["createdMs"].get())
+                        leaseMs(), kernel.get()["createdMs"].get())
+    kernel.get()["leaseRenewedMs"].put(dbName, started)
+
+
+def leaseMs():
+    return int(float(kernel.config("leaseSeconds")) * 1000)
+
+
+def isFresh(dbName, now):
+    """True when this gateway renewed its lease on ``dbName`` within the last
+    half lease: runs it takes now would be taken over if it died."""
+    renewed = kernel.get()["leaseRenewedMs"].get(dbName)
+    return renewed is not None and now - renewed < leaseMs() // 2
 
 
 def versionMatches(row):

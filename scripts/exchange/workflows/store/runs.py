@@ -49,6 +49,32 @@ def insert(dbName, d, rows, tx=None):
     return db.update(dbName, d.sql(_insertSql(len(rows))), args, tx)
 
 
+# The SQL types of INSERT_COLUMNS, then of the four claim columns that a
+# direct start fills in: CASTs give PostgreSQL the parameters' types, which
+# an INSERT ... SELECT cannot infer (a NULL would arrive as text).
+_DIRECT_TYPES = ("VARCHAR(64)", "VARCHAR(200)", "VARCHAR(20)", "VARCHAR(100)", "VARCHAR(200)",
+                 "INTEGER", "VARCHAR(200)", "VARCHAR(100)", "TEXT", "BIGINT", "VARCHAR(200)",
+                 "BIGINT", "BIGINT", "VARCHAR(200)", "INTEGER", "BIGINT", "BIGINT")
+_DIRECT_SQL = (
+    "INSERT INTO {status} (" + ", ".join(INSERT_COLUMNS)
+    + ", executor_id, claim_epoch, started_ms, deadline_ms) SELECT "
+    + ", ".join(["CAST(? AS %s)" % t for t in _DIRECT_TYPES])
+    + " WHERE NOT EXISTS (SELECT 1 FROM {queues} WHERE queue_name = ? AND "
+    "(concurrency IS NOT NULL OR worker_concurrency IS NOT NULL)) ON CONFLICT DO NOTHING")
+
+
+def insertRunning(dbName, d, row, executorId, epoch, now, deadlineMs):
+    """Inserts ``row`` (INSERT_COLUMNS order, any status) as RUNNING, held by
+    ``executorId`` with ``epoch``: a start that skips the queue. The insert
+    happens only if the queue has no concurrency limit (those are counted by
+    the claim transaction) and no active run holds the same deduplication
+    id; returns 1 if it did, else 0."""
+    values = list(row)
+    values[INSERT_COLUMNS.index("status")] = states.RUNNING
+    return db.update(dbName, d.sql(_DIRECT_SQL),
+                     values + [executorId, epoch, now, deadlineMs, row[INSERT_COLUMNS.index("queue_name")]])
+
+
 def exists(dbName, d, workflowId):
     ds = db.query(dbName, d.sql("SELECT 1 FROM {status} WHERE workflow_id = ?"), [workflowId])
     return len(ds) > 0

@@ -196,7 +196,7 @@ class DbApi(object):
         try:
             conn.setAutoCommit(False)
             if isolationLevel is not None:
-                conn.setTransactionIsolation(int(isolationLevel))
+                source.set_isolation(conn, int(isolationLevel))
         except SQLException, error:
             source.release(conn, not dbpool.is_valid(conn))
             raise JavaException("Error executing %s" % self._describe(
