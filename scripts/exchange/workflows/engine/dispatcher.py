@@ -232,11 +232,13 @@ def startHere(dbName, d, row, wfdef):
     having written nothing, when the run must go through the queue: no free
     worker, rows already waiting in the queue (they go first), a partition
     key, a queue with concurrency limits, an active deduplication id, an
-    application version this gateway does not run, maintenance, or a lease
-    not renewed lately (a run held here must be taken over if we die)."""
+    application version this gateway does not run, maintenance, a lease
+    not renewed lately (a run held here must be taken over if we die), or
+    code older than the last project save (new runs belong to the new code)."""
     (wid, _name, _status, queueName, partitionKey, _priority, _dedup, version, inputs,
      timeoutMs, _by, now, _updated) = row
-    if partitionKey is not None or kernel.isFlagged("moreWork", queueName) \
+    if not kernel.isCurrentGeneration() or partitionKey is not None \
+            or kernel.isFlagged("moreWork", queueName) \
             or maintenance.isDraining(dbName) or not leases.isFresh(dbName, now) \
             or not leases.versionMatches({"applicationVersion": version}):
         return False

@@ -1,6 +1,8 @@
 """Run statuses and which transitions and commands each allows.
 
-    ENQUEUED -> PENDING (claimed) -> RUNNING <-> HELD -> SUCCESS | ERROR | CANCELLED | STOPPED
+    (start with a free worker) -> RUNNING
+    ENQUEUED -> RUNNING (claimed) <-> HELD -> SUCCESS | ERROR | CANCELLED | STOPPED
+    RUNNING/PENDING -> PENDING (recovered after a crash) -> RUNNING
     any active status -> CANCELLED (cancel), STOPPED (STOP)
     PENDING/RUNNING/HELD -> DEAD_LETTER (recovered too many times)
 

@@ -1,4 +1,4 @@
-"""The claim transaction: ENQUEUED rows of one queue -> PENDING for one gateway.
+"""The claim transaction: ENQUEUED rows of one queue -> RUNNING on one gateway.
 
 Claimers of a queue take turns on that queue's row in ``queues`` (the claim
 starts by updating it, which takes its row lock on PostgreSQL and the write
@@ -15,16 +15,17 @@ from exchange.workflows.store.runs import RUN_COLUMNS
 _OWNED = "('PENDING','RUNNING','HELD')"
 
 
+_LOCK_QUEUE = ("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ? "
+               "RETURNING concurrency, worker_concurrency")
+
+
 def _lockQueue(dbName, d, queueName, now, tx):
-    n = db.update(dbName, d.sql("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ?"),
-                  [now, queueName], tx)
-    if n == 0:
+    """Takes the queue row's lock; returns its (concurrency, workerConcurrency)."""
+    ds = db.query(dbName, d.sql(_LOCK_QUEUE), [now, queueName], tx)
+    if not len(ds):
         db.update(dbName, d.sql("INSERT INTO {queues} (queue_name, last_claim_ms) VALUES (?, ?) "
                                 "ON CONFLICT DO NOTHING"), [queueName, now], tx)
-        db.update(dbName, d.sql("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ?"),
-                  [now, queueName], tx)
-    ds = db.query(dbName, d.sql(
-        "SELECT concurrency, worker_concurrency FROM {queues} WHERE queue_name = ?"), [queueName], tx)
+        ds = db.query(dbName, d.sql(_LOCK_QUEUE), [now, queueName], tx)
     return (ds[0][0], ds[0][1]) if len(ds) else (None, None)
 
 
@@ -88,12 +89,20 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
             if not chosen:
                 return [], more and len(ds) > 0
             more = limit < wanted or len(ds) > len(chosen)
+            # Straight to RUNNING: a worker slot was reserved for each row
+            # before the claim, so there is no wait worth a PENDING state and
+            # a second commit. A row never started before (no recovery) has
+            # no history to load.
             ds = db.query(dbName, d.sql(
-                "UPDATE {status} SET status = 'PENDING', executor_id = ?, "
-                "claim_epoch = claim_epoch + 1, updated_ms = ? WHERE status = 'ENQUEUED' "
-                "AND workflow_id IN (" + ", ".join(["?"] * len(chosen)) + ") RETURNING "
-                + ", ".join(RUN_COLUMNS)), [executorId, now] + chosen, tx)
+                "UPDATE {status} SET status = 'RUNNING', executor_id = ?, "
+                "claim_epoch = claim_epoch + 1, started_ms = COALESCE(started_ms, ?), "
+                "deadline_ms = COALESCE(deadline_ms, ? + timeout_ms), updated_ms = ? "
+                "WHERE status = 'ENQUEUED' AND workflow_id IN ("
+                + ", ".join(["?"] * len(chosen)) + ") RETURNING "
+                + ", ".join(RUN_COLUMNS)), [executorId, now, now, now] + chosen, tx)
             rows = toDicts(ds, RUN_COLUMNS)
+            for row in rows:
+                row["fresh"] = not row["recoveryAttempts"]
     except (db.UniqueViolation, db.LockTimeout):
         return [], True  # raced by another claimer, or its lock holder is stalled: try again
     order = dict((wid, i) for i, wid in enumerate(chosen))

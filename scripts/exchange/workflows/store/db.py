@@ -96,6 +96,30 @@ def update(dbName, sql, args=(), tx=None):
         raise translate(e, dbName)
 
 
+# dbName -> True when the database's transactions are READ COMMITTED by
+# default. Only a cache: a project save empties it and the next transaction
+# asks again.
+_readCommittedByDefault = {}
+
+
+def _isolation(dbName, dialect):
+    """Returns the level to ask beginTransaction for: None when READ
+    COMMITTED is already the database's default (PostgreSQL, unless a DBA
+    changed it), else READ_COMMITTED."""
+    check = dialect.settings.get("defaultIsolation") if dialect is not None else None
+    if check is None:
+        return system.db.READ_COMMITTED
+    known = _readCommittedByDefault.get(dbName)
+    if known is None:
+        try:
+            ds = query(dbName, check)
+            known = len(ds) > 0 and str(ds[0][0]).lower() == "read committed"
+        except DatabaseError:
+            return system.db.READ_COMMITTED
+        _readCommittedByDefault[dbName] = known
+    return None if known else system.db.READ_COMMITTED
+
+
 class Transaction(object):
     """``with Transaction(db) as tx:`` commits on success, rolls back on error,
     and always returns the pooled connection."""
@@ -103,12 +127,17 @@ class Transaction(object):
     def __init__(self, dbName, dialect=None, timeoutMs=30000):
         self.dbName = dbName
         self.prelude = dialect.settings.get("txPrelude") if dialect is not None else None
+        self.dialect = dialect
         self.timeoutMs = timeoutMs
         self.tx = None
 
     def __enter__(self):
         try:
-            self.tx = system.db.beginTransaction(self.dbName, system.db.READ_COMMITTED, self.timeoutMs)
+            level = _isolation(self.dbName, self.dialect)
+            if level is None:  # omitted, not None: the gateway's keyword parser wants an int
+                self.tx = system.db.beginTransaction(database=self.dbName, timeout=self.timeoutMs)
+            else:
+                self.tx = system.db.beginTransaction(self.dbName, level, self.timeoutMs)
         except ANY_ERROR as e:
             raise translate(e, self.dbName)
         if self.prelude:

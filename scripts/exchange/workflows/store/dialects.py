@@ -64,6 +64,9 @@ POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
     # gives up on a lock after 2 s and tries again on its next cycle.
     "txPrelude": "SELECT set_config('lock_timeout', '2s', true), "
                  "set_config('idle_in_transaction_session_timeout', '10s', true)",
+    # Transactions need READ COMMITTED; asking for it costs the driver a
+    # statement per transaction, so it is asked for only when this is not it.
+    "defaultIsolation": "SELECT current_setting('default_transaction_isolation')",
 })
 
 SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
@@ -73,6 +76,7 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     "skipLocked": "",
     "dbNowMs": "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
     "txPrelude": None,
+    "defaultIsolation": None,
 })
 
 
