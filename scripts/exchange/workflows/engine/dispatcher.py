@@ -277,5 +277,16 @@ def wake(dbName, queueName):
     forced: a concurrent claim that found the queue empty a moment before
     this run committed may have cleared the moreWork flag."""
     kernel.flag("moreWork", queueName)
-    if kernel.freeWorkers() > 0:
-        kernel.pool().execute(lambda: conserve(dbName, queueName, True))
+    # One wake-up in flight per queue: a burst of start()s on a busy or
+    # limited queue would otherwise queue one claim transaction each, most
+    # of them finding nothing. The claim the pending one makes happens after
+    # this start's INSERT, so it sees this row.
+    if kernel.freeWorkers() > 0 and kernel.get()["wakePending"].putIfAbsent(queueName, True) is None:
+        def task():
+            kernel.get()["wakePending"].remove(queueName)
+            conserve(dbName, queueName, True)
+        try:
+            kernel.pool().execute(task)
+        except ANY_ERROR:
+            kernel.get()["wakePending"].remove(queueName)
+            raise

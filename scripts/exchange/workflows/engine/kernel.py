@@ -22,7 +22,7 @@ from exchange.workflows.engine.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 6
+SHAPE = 7
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -58,6 +58,8 @@ def _new():
         "recoveryPending": ConcurrentHashMap(),
         # queueName -> True when more rows may be waiting (work-conserving claims).
         "moreWork": ConcurrentHashMap(),
+        # queueName -> True while a wake-up claim for it waits for a worker.
+        "wakePending": ConcurrentHashMap(),
         # Worker slots taken by claims in progress (see reserveWorkers).
         "reserved": AtomicInteger(0),
         # True while a flush task triggered by a deep in-memory queue is pending.
