@@ -260,15 +260,32 @@ def startHere(dbName, d, row, wfdef):
 
 
 def conserve(dbName, queueName, force=False):
-    """After a run ends, claim the next one here instead of waiting for the timer."""
+    """After a run ends, claim the next ones here instead of waiting for the timer.
+
+    One thread at a time claims for a queue: the others only count a request
+    and return, and that thread claims once more for all the requests that
+    arrived during its claim, for every free worker. So workers finishing
+    together make one claim transaction, not one each waiting on the queue's
+    lock, and nothing asked for is forgotten.
+    """
     if not kernel.isCurrentGeneration() or not (force or kernel.isFlagged("moreWork", queueName)):
         return
+    requests = kernel.claimRequests(queueName)
+    if requests.getAndIncrement() > 0:
+        return
+    served = 1
     try:
-        # One run: the slot this worker just freed (or the one a start() wants).
-        # Claiming for every free slot would reserve them all and make a
-        # concurrent start()'s own claim find none.
-        claimAndSubmit(dbName, database.prepare(dbName), queueName, 1)
+        d = database.prepare(dbName)
+        while True:
+            claimAndSubmit(dbName, d, queueName, kernel.freeWorkers())
+            served = requests.addAndGet(-served)
+            if served <= 0:
+                return
+            if not kernel.isCurrentGeneration():  # saved meanwhile: new code claims from now on
+                requests.set(0)
+                return
     except ANY_ERROR as e:
+        requests.set(0)  # the timer's next cycle claims what this one could not
         executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
 
 

@@ -22,7 +22,7 @@ from exchange.workflows.engine.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 7
+SHAPE = 8
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -60,6 +60,9 @@ def _new():
         "moreWork": ConcurrentHashMap(),
         # queueName -> True while a wake-up claim for it waits for a worker.
         "wakePending": ConcurrentHashMap(),
+        # queueName -> AtomicInteger: claims asked for and not yet made (see
+        # dispatcher.conserve); non-zero while one thread claims for the queue.
+        "claimRequests": ConcurrentHashMap(),
         # Worker slots taken by claims in progress (see reserveWorkers).
         "reserved": AtomicInteger(0),
         # True while a flush task triggered by a deep in-memory queue is pending.
@@ -219,6 +222,15 @@ def reserveWorkers(wanted):
                 reserved.addAndGet(-excess)
                 n -= excess
             return n
+
+
+def claimRequests(queueName):
+    requests = get()["claimRequests"]
+    counter = requests.get(queueName)
+    if counter is None:
+        requests.putIfAbsent(queueName, AtomicInteger(0))
+        counter = requests.get(queueName)
+    return counter
 
 
 def releaseWorkers(n):
