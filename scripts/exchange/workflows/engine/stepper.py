@@ -21,6 +21,13 @@ except ImportError:
 
 _log = None
 
+# Values that come back from their JSON unchanged, type included: a live step
+# returns them as they are, the same as a replay would, without a decode.
+try:
+    _SAME_AFTER_REPLAY = (type(None), bool, int, float, unicode)  # noqa: F821 - Python 2
+except NameError:
+    _SAME_AFTER_REPLAY = (type(None), bool, int, float, str)
+
 
 def _logger():
     global _log
@@ -98,7 +105,7 @@ def run(ctx, fn, name, options, args, kwargs):
                 raise rebuild(error)
             ctx.record(fid, name, output=output, attempts=attempts, startedMs=started)
             ctx.safePoint()
-            return codec.decode(output)
+            return value if type(value) in _SAME_AFTER_REPLAY else codec.decode(output)
         # An error that says so (e.g. bad arguments) would only fail again.
         if attempts >= maxAttempts or getattr(failure, "retryable", True) is False:
             error = toRecord(failure)
