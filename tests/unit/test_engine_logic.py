@@ -1,10 +1,12 @@
 """Fast tests of the engine's pure logic on CPython 3. Nothing here touches a
 database: behaviour with real databases is tested through tools/gwsim."""
 import importlib
+import json
 import os
 import pkgutil
 import re
 import sys
+import threading
 import uuid
 
 import pytest
@@ -34,12 +36,69 @@ def test_workflow_ids_are_unique_uuids_in_creation_order():
         assert uuid.UUID(wid).version == 7
 
 
+def test_workflow_ids_made_by_many_threads_are_unique_and_ordered_per_thread():
+    made = [[] for _ in range(8)]
+
+    def make(out):
+        for _ in range(2000):
+            out.append(ids.newWorkflowId())
+
+    threads = [threading.Thread(target=make, args=(out,)) for out in made]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = [w for out in made for w in out]
+    assert len(set(everything)) == len(everything)
+    assert all(out == sorted(out) for out in made)
+    assert all(w == w.lower() and uuid.UUID(w).version == 7 for w in everything[::97])
+
+
 def test_codec_round_trips_plain_data_and_refuses_objects():
     value = {"a": [1, 2.5, None, True], "b": {"c": "text"}}
     assert codec.decode(codec.encode(value)) == value
     with pytest.raises(NotSerializable):
         codec.encode({"x": object()})
     assert codec.decode(None) is None
+
+
+@pytest.mark.parametrize("value", [
+    {},
+    {"k": 3},
+    {"i": 7, "big": 2 ** 70, "f": 1.5, "tiny": 1e-300, "t": True, "n": None},
+    {"nan": float("nan"), "inf": float("inf"), "minf": float("-inf")},
+    {"s": "caf\u00e9 \u2603 \U0001F600", "esc": "quote\" back\\ nl\n \x01", "cl\u00e9": 1},
+    {"nested": {"a": [1, None, {"b": "x"}]}, "tuple": (1, 2)},
+    [1, {"a": 2}],
+    "text",
+])
+def test_codec_writes_what_json_dumps_writes(value):
+    assert codec.encode(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_codec_refuses_values_that_contain_themselves():
+    loop = {}
+    loop["self"] = loop
+    for value in (loop, {"x": [loop]}):
+        with pytest.raises(NotSerializable):
+            codec.encode(value)
+
+
+@pytest.mark.parametrize("value, required, message", [
+    (None, True, "name must be a non-empty string."),
+    ("  ", False, "name must be a non-empty string or None."),
+    (5, False, "name must be a non-empty string or None."),
+    ("x" * 11, False, "name is longer than 10 characters."),
+])
+def test_text_arguments_are_refused_with_the_same_messages(value, required, message):
+    with pytest.raises(InvalidArguments) as e:
+        submit._text("name", value, 10, required=required)
+    assert str(e.value) == message
+
+
+def test_text_arguments_pass_through():
+    assert submit._text("name", None, 10) is None
+    assert submit._text("name", " q ", 10, required=True) == " q "
 
 
 @pytest.mark.parametrize("inputs, kwargs", [

@@ -367,9 +367,12 @@ def e2e(a):
     cpu_submit = cpu_snapshot()
     wait_all(a.workflows, max(120, a.workflows / 5.0))
     # DONE also counts runs left queued by an earlier scenario: wait for ours.
-    wait_until(lambda: all(r[3] is not None for r in run_rows(twids).values())
-               and len(run_rows(twids)) == len(twids), max(120, a.workflows / 5.0),
-               "this phase's runs to finish", 20000)
+    # One read per check: with two, the first could find no rows yet (still
+    # in memory: all() of nothing is True) and the second all of them.
+    def all_finished():
+        rows = run_rows(twids)
+        return len(rows) == len(twids) and all(r[3] is not None for r in rows.values())
+    wait_until(all_finished, max(120, a.workflows / 5.0), "this phase's runs to finish", 20000)
     wall = (System.nanoTime() - t0) / 1e9
     cpu1 = cpu_snapshot()
     statements = stmt_report(a.workflows) if a.statements else None
@@ -904,8 +907,9 @@ def parse(argv):
     q.add_argument("--count", type=int, default=5000, help="requests per thread")
     q.add_argument("--timer-window", type=float, default=3.0,
                    help="seconds to watch the shipped timer flush on its own (0: skip)")
-    q.add_argument("--flush-batch", type=int, default=200,
-                   help="rows per INSERT in the direct flush (the timer's default is 200)")
+    q.add_argument("--flush-batch", type=int, default=burst.FLUSH_BATCH,
+                   help="rows per INSERT in the direct flush (default: the engine's flush "
+                        "batch, %d)" % burst.FLUSH_BATCH)
     q.add_argument("--rate", type=float, default=0,
                    help="calls/s per thread (0: flat out, a burst; >0: paced, like tag events)")
     q.add_argument("--warmup", type=int, default=2000)

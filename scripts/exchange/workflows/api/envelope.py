@@ -23,8 +23,8 @@ def respond(ok, code, message, data=None, dbName=None, startedMs=None):
             "meta": {"tsMs": now, "durationMs": now - (startedMs or now), "dbName": dbName}}
 
 
-def guarded(fn, dbName, *args, **kwargs):
-    """Calls ``fn`` and returns its envelope; never raises.
+def guarded(fn, dbName):
+    """Calls ``fn()`` and returns its envelope; never raises.
 
     ``fn`` returns (code, message, data) on success and raises on failure:
     a WorkflowsError carries its own code; anything else is INTERNAL_ERROR
@@ -32,7 +32,9 @@ def guarded(fn, dbName, *args, **kwargs):
     """
     started = clock.nowMs()
     try:
-        code, message, data = fn(*args, **kwargs)
+        # A plain call: in Jython, fn(*args, **kwargs) builds the keyword list
+        # through a step that every enqueueInMemory thread queues on.
+        code, message, data = fn()
         return respond(True, code, message, data, dbName, started)
     except WorkflowsError as e:
         return respond(False, e.code, str(e), None, dbName, started)

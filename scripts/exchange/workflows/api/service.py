@@ -29,7 +29,7 @@ class QueueFull(WorkflowsError):
     code = "IN_MEMORY_QUEUE_FULL"
 
 
-def dispatch(queueName="default", maxToClaim=10, flushMaxItems=200, flushMaxMs=25, dbName=DEFAULT_DB):
+def dispatch(queueName="default", maxToClaim=10, flushMaxItems=1000, flushMaxMs=25, dbName=DEFAULT_DB):
     """Runs one dispatch cycle: flush the in-memory queue, recover this
     gateway's orphaned runs, claim runnable rows, start them on the pool.
 
@@ -117,12 +117,13 @@ def enqueueInMemory(workflowName, inputs=None, queueName="default", partitionKey
         wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,
                                     deduplicationId, applicationVersion, timeoutSeconds,
                                     _optionalText("user", user))
-        if not burst.offer(dbName, row):
+        depth = burst.offer(dbName, row)
+        if not depth:
             raise QueueFull("The in-memory queue is full (%d items): the database may be "
                             "unreachable or dispatch() is not running. Use start() or retry "
                             "later." % burst.depth())
         return "IN_MEMORY_ENQUEUE_ACCEPTED", "Accepted in memory; durable after the next dispatch.", {
-            "workflowId": wid, "durable": False, "depth": burst.depth()}
+            "workflowId": wid, "durable": False, "depth": depth}
     return guarded(run, dbName)
 
 

@@ -12,28 +12,42 @@ from exchange.workflows.engine import clock, database, kernel
 from exchange.workflows.engine.errors import ANY_ERROR
 from exchange.workflows.store import runs
 
+try:
+    from java.util import ArrayList
+except ImportError:  # CPython: importable for unit tests, usable only on Jython.
+    pass
 
 # A queue this deep does not wait for the timer: one flush task is put on
 # the pool, so that sustained intake is not capped by the timer's budget.
 EAGER_DEPTH = 200
 EAGER_FLUSH_MS = 200
+# Rows per INSERT of the flush a deep queue schedules. Bigger batches pay
+# the per-statement cost (round trip, commit) less often: on PostgreSQL
+# 1,000-row batches flush 1.2-1.4 times as many rows per second as 200-row
+# ones (docs/benchmarks.md). 1,000 rows bind 13,000 parameters, well below
+# the 32,766 that SQLite accepts.
+FLUSH_BATCH = 1000
 
 
 def offer(dbName, row):
-    """Queues one row (a tuple in runs.INSERT_COLUMNS order); False when full."""
-    queue = kernel.burstQueue()
+    """Queues one row (a tuple in runs.INSERT_COLUMNS order).
+
+    Returns:
+        The queue's depth with this row in it; 0 when the queue is full.
+    """
+    k = kernel.get()
+    queue = k["burst"].get()
     if not queue.offer((dbName, row)):
-        return False
-    if queue.size() >= EAGER_DEPTH:
-        scheduled = kernel.get()["flushScheduled"]
-        if scheduled.compareAndSet(False, True):
-            kernel.pool().execute(_eagerFlush)
-    return True
+        return 0
+    depth = queue.size()
+    if depth >= EAGER_DEPTH and k["flushScheduled"].compareAndSet(False, True):
+        kernel.pool().execute(_eagerFlush)
+    return depth
 
 
 def _eagerFlush():
     try:
-        flush(EAGER_DEPTH, EAGER_FLUSH_MS)
+        flush(FLUSH_BATCH, EAGER_FLUSH_MS)
     except ANY_ERROR:
         pass  # the database is away: the timer's dispatch reports it and retries
     finally:
@@ -57,23 +71,32 @@ def flush(maxItems, maxMs):
     try:
         flushed, started = 0, clock.nowMs()
         while True:
-            batch = []
-            it = queue.iterator()
-            while it.hasNext() and len(batch) < maxItems:
-                batch.append(it.next())
+            batch = _head(queue, maxItems)
             if not batch:
                 return flushed
             byDb = {}
             for dbName, row in batch:
-                byDb.setdefault(dbName, []).append(row)
+                rows = byDb.get(dbName)
+                if rows is None:
+                    rows = byDb[dbName] = []
+                rows.append(row)
             for dbName, rows in byDb.items():
                 runs.insert(dbName, database.prepare(dbName), rows)
-                for row in rows:
-                    kernel.flag("moreWork", row[3])
-            for _ in batch:
-                queue.poll()
+                for queueName in set(row[3] for row in rows):
+                    kernel.flag("moreWork", queueName)
+            queue.drainTo(ArrayList(len(batch)), len(batch))  # durable now: drop them from memory
             flushed += len(batch)
             if clock.nowMs() - started >= maxMs:
                 return flushed
     finally:
         lock.unlock()
+
+
+def _head(queue, count):
+    """Returns up to ``count`` items from the head of ``queue``, leaving them there."""
+    batch = []
+    for item in queue:  # Jython walks a Java collection without a reflective call per item
+        batch.append(item)
+        if len(batch) >= count:
+            break
+    return batch

@@ -76,10 +76,42 @@ def toPlain(value):
         raise
 
 
+# json.dumps with these arguments builds a new JSONEncoder on every call.
+# One instance gives the same text; it keeps no state between calls (each
+# encode has its own circular-reference markers), so threads can share it.
+_ENCODER = json.JSONEncoder(default=_fromJava, separators=(",", ":"), sort_keys=False)
+# For a dict, _ENCODER.encode() makes a fresh encoder (Java in Jython, C in
+# CPython) and calls it: calling that encoder directly, with the same
+# settings, gives the same text for about half the cost.
+_makeEncoder = getattr(json.encoder, "c_make_encoder", None)
+_DIRECT = _makeEncoder is not None
+_escape = json.encoder.encode_basestring_ascii
+try:
+    _SCALARS = frozenset([str, unicode, int, long, float, bool, type(None)])  # noqa: F821 - Python 2
+except NameError:
+    _SCALARS = frozenset([str, int, float, bool, type(None)])
+
+
+def _flat(value):
+    """True when every value of the dict ``value`` is a plain scalar."""
+    for v in value.values():
+        if type(v) not in _SCALARS:
+            return False
+    return True
+
+
 def encode(value):
     """Returns compact JSON text for ``value``; raises NotSerializable."""
     try:
-        return json.dumps(value, default=_fromJava, separators=(",", ":"), sort_keys=False)
+        if _DIRECT and isinstance(value, dict):
+            # The circular-reference check calls id() on every container, and
+            # Jython's id() takes one JVM-wide lock: enqueueInMemory threads
+            # queued on it. A dict of scalars cannot contain itself, so it is
+            # encoded without the check (markers None); anything else keeps it.
+            markers = None if _flat(value) else {}
+            return "".join(_makeEncoder(markers, _fromJava, _escape, None, ":", ",", False, False,
+                                        True)(value, 0))
+        return _ENCODER.encode(value)
     except (TypeError, ValueError, OverflowError) as e:
         raise NotSerializable(str(e))
 

@@ -82,19 +82,22 @@ def _new():
     }
 
 
-_key = []
+# A dict, not a list: every method of a Jython list is synchronized, and
+# this is read on every enqueueInMemory call, from many threads at once.
+_key = {}
 
 
 def _projectKey():
     # getGlobals() is shared by every project of the gateway: each project
     # that runs the engine gets its own kernel (pool, queue, identity).
-    if not _key:
+    key = _key.get("key")
+    if not key:
         try:
             project = system.util.getProjectName()
         except ANY_ERROR:
             project = None
-        _key.append("%s:%s" % (KEY, project or ""))
-    return _key[0]
+        key = _key.setdefault("key", "%s:%s" % (KEY, project or ""))
+    return key
 
 
 def get():
@@ -102,7 +105,7 @@ def get():
     g = system.util.getGlobals()
     key = _projectKey()
     k = g.get(key)
-    if k is None:
+    if not k:  # not "is None": Jython locks the object of an identity test that fails
         g.setdefault(key, _new())
         k = g[key]
         k["createdMs"].compareAndSet(0, _now())

@@ -39,7 +39,9 @@ class NoGatewayRuntime(WorkflowsError):
 def isGateway():
     """True in the gateway JVM (gateway events, tag events, Perspective,
     message handlers); False in a Vision client or the Designer."""
-    if ApplicationScope is None:
+    # Not ``is None``: in Jython a false ``is`` locks the class object for a
+    # moment, on every enqueueInMemory call, from every thread.
+    if not ApplicationScope:
         return True
     return bool(ApplicationScope.isGateway(ApplicationScope.getGlobalScope()))
 

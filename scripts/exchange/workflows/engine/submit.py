@@ -5,20 +5,23 @@ from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, 
 from exchange.workflows.engine.validate import isInteger, isNumber
 
 
-
 class NotRegistered(WorkflowsError):
     code = "WORKFLOW_NOT_REGISTERED"
 
 
+# enqueueInMemory runs on many threads at once, and in Jython an ``x is y``
+# that is false locks ``x`` for a moment: so the hot checks below never ask
+# ``is None`` of a value that is usually a shared object (the workflow's
+# definition, a queue-name literal) but test its type or truth first.
+
 def _text(name, value, maxLen, required=False):
+    if isinstance(value, codec.TEXT) and value.strip():
+        if len(value) > maxLen:
+            raise InvalidArguments("%s is longer than %d characters." % (name, maxLen))
+        return value
     if value is None and not required:
         return None
-    if not isinstance(value, codec.TEXT) or not value.strip():
-        raise InvalidArguments("%s must be a non-empty string%s." % (
-            name, "" if required else " or None"))
-    if len(value) > maxLen:
-        raise InvalidArguments("%s is longer than %d characters." % (name, maxLen))
-    return value
+    raise InvalidArguments("%s must be a non-empty string%s." % (name, "" if required else " or None"))
 
 
 def kwargsOf(inputs):
@@ -27,16 +30,16 @@ def kwargsOf(inputs):
     ``{"resolved": {...}}`` gives the inner dict; any other dict is taken as
     the keyword arguments themselves; None means no arguments.
     """
-    if inputs is None:
-        return {}
     if not hasattr(inputs, "keys"):
+        if inputs is None:
+            return {}
         raise InvalidArguments("inputs must be a dict of keyword arguments (or {'resolved': {...}}), "
                                "not %s." % type(inputs).__name__)
     if "resolved" in inputs:
         inputs = inputs["resolved"]
-        if inputs is None:
-            return {}
         if not hasattr(inputs, "keys"):
+            if inputs is None:
+                return {}
             raise InvalidArguments("inputs['resolved'] must be a dict of keyword arguments.")
     kwargs = {}
     for key in inputs.keys():
@@ -47,11 +50,12 @@ def kwargsOf(inputs):
 
 
 def _checkSignature(wfdef, kwargs):
-    if wfdef.argNames is not None:
-        unknown = [k for k in kwargs if k not in wfdef.argNames]
+    argNames = wfdef.argNames  # None when the function takes **kwargs
+    if isinstance(argNames, frozenset):
+        unknown = [k for k in kwargs if k not in argNames]
         if unknown:
             raise InvalidArguments("Workflow %s takes no input named %s; it accepts: %s." % (
-                wfdef.name, ", ".join(sorted(unknown)), ", ".join(sorted(wfdef.argNames)) or "nothing"))
+                wfdef.name, ", ".join(sorted(unknown)), ", ".join(sorted(argNames)) or "nothing"))
     missing = [a for a in wfdef.requiredArgs if a not in kwargs]
     if missing:
         raise InvalidArguments("Workflow %s needs the input(s) %s." % (wfdef.name, ", ".join(missing)))
@@ -62,7 +66,7 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     """Returns (workflowId, row) for runs.insert, or raises with a precise code."""
     _text("workflowName", workflowName, 200, required=True)
     wfdef = registry.get(workflowName)
-    if wfdef is None:
+    if not wfdef:
         known = registry.names()
         raise NotRegistered("Workflow %r is not registered on this gateway. Registered: %s. "
                             "Is its module imported by exchange.workflows.apps.load()?"
