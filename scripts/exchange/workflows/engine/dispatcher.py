@@ -277,6 +277,7 @@ def conserve(dbName, queueName, force=False):
     try:
         d = database.prepare(dbName)
         while True:
+            _awaitOtherClaims()
             claimAndSubmit(dbName, d, queueName, kernel.freeWorkers())
             served = requests.addAndGet(-served)
             if served <= 0:
@@ -289,6 +290,17 @@ def conserve(dbName, queueName, force=False):
         executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
 
 
+def _awaitOtherClaims():
+    """Waits (up to 1 s) while free workers are all reserved by another
+    claim in progress, e.g. the timer's. That claim may have read the queue
+    before the row we were asked for was committed: claiming nothing now
+    would leave the row to the next tick."""
+    for _ in range(200):
+        if kernel.freeWorkers() > 0 or kernel.get()["reserved"].get() <= 0:
+            return
+        Thread.sleep(5)
+
+
 def wake(dbName, queueName):
     """Asks a free worker to claim now (after a local start()). The claim is
     forced: a concurrent claim that found the queue empty a moment before
@@ -298,7 +310,12 @@ def wake(dbName, queueName):
     # limited queue would otherwise queue one claim transaction each, most
     # of them finding nothing. The claim the pending one makes happens after
     # this start's INSERT, so it sees this row.
-    if kernel.freeWorkers() > 0 and kernel.get()["wakePending"].putIfAbsent(queueName, True) is None:
+    # Slots reserved by a claim in progress count as free here: that claim
+    # may have read the queue before this row was committed, and it would
+    # then clear moreWork; this wake-up's claim waits for it and looks again.
+    k = kernel.get()
+    if kernel.freeWorkers() + k["reserved"].get() > 0 \
+            and k["wakePending"].putIfAbsent(queueName, True) is None:
         def task():
             kernel.get()["wakePending"].remove(queueName)
             conserve(dbName, queueName, True)
