@@ -29,12 +29,24 @@ def is_direct(name, inputs=None, **kw):
     return wid, direct_starts() - before
 
 
+def direct_soon(name, inputs=None, **kw):
+    """Starts runs until one starts directly (up to 5): a claim in progress
+    (the gateway timer's) reserves the free workers for a moment, and a
+    start() meanwhile rightly goes through the queue."""
+    for _ in range(5):
+        wid, n = is_direct(name, inputs, **kw)
+        if n == 1:
+            return wid, n
+        wait_status(wid, "SUCCESS", 10)
+    return wid, n
+
+
 ok(admin.configureRuntime(maxWorkers=3), "RUNTIME_CONFIGURED")
 ok(admin.configureQueue("direct.limited", concurrency=2), "QUEUE_CONFIGURED")
 dispatch()  # renews this gateway's lease: without it nothing may start directly
 
 # A free worker: one INSERT of a RUNNING row held by this gateway, epoch 1.
-wid, n = is_direct("t.steps", {"n": 3})
+wid, n = direct_soon("t.steps", {"n": 3})
 check(n == 1, "start() with a free worker starts directly", n)
 status, epoch, executor, startedMs, createdMs = row_of(wid)
 check(status in ("RUNNING", "SUCCESS") and epoch == 1 and executor and startedMs == createdMs,
@@ -86,7 +98,7 @@ wait_status(wid, "SUCCESS", 10)
 # A gateway that runs one application version starts only that one directly.
 ok(admin.configureRuntime(applicationVersion="v1"), "RUNTIME_CONFIGURED")
 dispatch()
-wid, n = is_direct("t.noop", {"x": 1}, applicationVersion="v1")
+wid, n = direct_soon("t.noop", {"x": 1}, applicationVersion="v1")
 check(n == 1, "a run of this gateway's version starts directly", n)
 wait_status(wid, "SUCCESS", 10)
 wid, n = is_direct("t.noop", {"x": 1}, applicationVersion="v-elsewhere")

@@ -260,8 +260,10 @@ def checkSecrets():
 
 
 c.section("start", startAll)
-c.section("comparisons", checkComparisons)
+# After checkTags, which waits for tags_ok: the comparisons rewrite the tag
+# that tags_ok waits on.
 c.section("tags", checkTags)
+c.section("comparisons", checkComparisons)
 c.section("http", checkHttp)
 c.section("db", checkDb)
 c.section("secrets", checkSecrets)

@@ -242,6 +242,7 @@ def startHere(dbName, d, row, wfdef):
             or maintenance.isDraining(dbName) or not leases.isFresh(dbName, now) \
             or not leases.versionMatches({"applicationVersion": version}):
         return False
+    _awaitOtherClaims(50)  # the timer's claim holds every free slot for a moment each second
     if kernel.reserveWorkers(1) != 1:
         return False
     try:
@@ -290,12 +291,12 @@ def conserve(dbName, queueName, force=False):
         executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
 
 
-def _awaitOtherClaims():
-    """Waits (up to 1 s) while free workers are all reserved by another
+def _awaitOtherClaims(maxMs=1000):
+    """Waits (up to ``maxMs``) while free workers are all reserved by another
     claim in progress, e.g. the timer's. That claim may have read the queue
     before the row we were asked for was committed: claiming nothing now
     would leave the row to the next tick."""
-    for _ in range(200):
+    for _ in range(maxMs // 5):
         if kernel.freeWorkers() > 0 or kernel.get()["reserved"].get() <= 0:
             return
         Thread.sleep(5)
