@@ -3,6 +3,8 @@ RUNNING and runs it at once; every case that needs the queue's rules goes
 through the queue instead (checked from the counters and from the rows)."""
 from __future__ import print_function
 
+import time
+
 import exchange.workflows.api.admin as admin
 import exchange.workflows.engine.kernel as kernel
 import flows
@@ -85,6 +87,31 @@ check(all(row_of(w)[0] in ("ENQUEUED", "PENDING", "RUNNING", "SUCCESS") for w in
       "queued runs are rows")
 for w in busy + queued:
     wait_status(w, "SUCCESS", 20)
+
+# A start() on a limited queue while another claim (e.g. the timer's) holds
+# every free slot: that claim may have read the queue before the row, so the
+# wake-up must wait for it and claim, not leave the row to the next tick.
+def timer_claims():
+    c = kernel.get()["stats"].get("claimedByDispatch")
+    return c.get() if c is not None else 0
+
+
+def woken_despite_reserved_slots():
+    reserved = kernel.reserveWorkers(1000)  # as a claim in progress does
+    before = timer_claims()
+    try:
+        wid = started("t.noop", {"x": 2}, queueName="direct.limited")
+        time.sleep(0.2)
+    finally:
+        kernel.releaseWorkers(reserved)
+    wait_status(wid, "SUCCESS", 10)
+    return timer_claims() == before
+
+
+# A timer tick in the few ms after the release may legitimately win the row:
+# one trial of three must show the wake-up's own claim.
+check(any(woken_despite_reserved_slots() for _ in range(3)),
+      "a wake-up during another claim is not left to the timer")
 
 # Maintenance drain: starts are durable but run nowhere.
 ok(admin.setMaintenance("drain", reason="direct test"), "MAINTENANCE_SET")
