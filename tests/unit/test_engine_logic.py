@@ -176,3 +176,31 @@ def test_camel_case_keys():
     assert camel("workflow_id") == "workflowId"
     assert camel("created_ms") == "createdMs"
     assert camel("status") == "status"
+
+
+def test_an_accepted_offer_is_never_reported_as_a_full_queue(monkeypatch):
+    """A flusher may drain the row between the offer and the depth read: the
+    caller must still hear "accepted", or it would retry and run it twice."""
+    from exchange.workflows.engine import burst
+
+    class DrainedAtOnce(object):
+        def __init__(self, accept):
+            self.accept = accept
+
+        def offer(self, item):
+            return self.accept
+
+        def size(self):
+            return 0  # the flusher took it already
+
+    class Ref(object):
+        def __init__(self, queue):
+            self.queue = queue
+
+        def get(self):
+            return self.queue
+
+    for accept, expected in ((True, 1), (False, 0)):
+        fake = {"burst": Ref(DrainedAtOnce(accept))}
+        monkeypatch.setattr(burst.kernel, "get", lambda fake=fake: fake)
+        assert burst.offer("WorkflowsDB", ("row",)) == expected

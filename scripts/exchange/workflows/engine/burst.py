@@ -33,7 +33,10 @@ def offer(dbName, row):
     """Queues one row (a tuple in runs.INSERT_COLUMNS order).
 
     Returns:
-        The queue's depth with this row in it; 0 when the queue is full.
+        The queue's depth just after the offer, at least 1; 0 only when the
+        queue was full and the row was NOT queued. (A flusher may already
+        have taken the row when the depth is read: the caller must still be
+        told it was accepted, or it might retry and run it twice.)
     """
     k = kernel.get()
     queue = k["burst"].get()
@@ -42,7 +45,7 @@ def offer(dbName, row):
     depth = queue.size()
     if depth >= EAGER_DEPTH and k["flushScheduled"].compareAndSet(False, True):
         kernel.pool().execute(_eagerFlush)
-    return depth
+    return depth if depth > 0 else 1
 
 
 def _eagerFlush():
