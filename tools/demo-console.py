@@ -6,8 +6,10 @@ import threading
 import time
 
 import exchange.workflows.api.service as svc
+from exchange.workflows import apps
 
 PAUSE = 0.5
+DEMO_MODULE = "exchange.workflows.demo"
 
 
 def start(name, inputs, **kw):
@@ -38,6 +40,11 @@ def console(ids):
         time.sleep(2)
 
 
+# The shipped project registers no demo workflow (apps.MODULES is empty):
+# this demo gateway registers them itself.
+loaded = apps.load([DEMO_MODULE])
+if DEMO_MODULE not in loaded["loaded"]:
+    raise SystemExit("could not register the demo workflows: %s" % loaded["failed"])
 print("exchange.workflows demo: registered workflows:",
       ", ".join(o["value"] for o in svc.listWorkflows()["data"]))
 ids = [

@@ -5,10 +5,14 @@ from __future__ import print_function
 import time
 
 import exchange
+import exchange.workflows.apps
 import flows
 from wfkit import check, finish, ok, started, svc, wait_status
 
 flows.ensure_tables()
+# The shipped apps register no demo workflow; this scenario uses them.
+check("exchange.workflows.demo" in exchange.workflows.apps.load(["exchange.workflows.demo"])["loaded"],
+      "the demo workflows register on request")
 
 # listWorkflows: dropdown options.
 opts = exchange.workflows.api.service.listWorkflows()

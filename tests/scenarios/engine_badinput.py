@@ -45,12 +45,12 @@ expect(IA, svc.start, "t.steps", {}, timeoutSeconds="10")
 expect(IA, svc.start, "t.steps", {}, queueName="")
 expect(IA, svc.start, "t.steps", {}, partitionKey=5)
 expect(IA, svc.start, "t.steps", {}, deduplicationId="x" * 300)
-expect(IA, svc.start, "t.steps", {}, dbName=None)
+expect(IA, svc.start, "t.steps", {}, dbName=5)
 expect(IA, svc.enqueueInMemory, "t.steps", {}, dbName="")
 check(ok(svc.listRuns())["total"] == 0, "nothing was written by refused starts")
 expect("DATABASE_UNAVAILABLE", svc.start, "t.steps", {}, dbName="NoSuchDatabase")
 
-for kwargs in ({"queueName": None}, {"maxToClaim": -1}, {"flushMaxItems": "x"}, {"flushMaxMs": 1.5}):
+for kwargs in ({"queueName": 7}, {"maxToClaim": -1}, {"flushMaxItems": "x"}, {"flushMaxMs": 1.5}):
     expect(IA, svc.dispatch, **kwargs)
 expect("DATABASE_UNAVAILABLE", svc.dispatch, dbName="NoSuchDatabase")
 
@@ -64,7 +64,7 @@ for workflowId in (None, 123, "", "x" * 100):
     expect(IA, svc.getCommands, workflowId)
     expect(IA, svc.getEvents, workflowId)
     expect(IA, svc.readStream, workflowId)
-for cmd in (None, 5, "", "HOLDD", "hold"):
+for cmd in (None, 5, "", "HOLDD", "x" * 41):
     expect("UNKNOWN_COMMAND", svc.sendCommand, wid, cmd)
 expect(IA, svc.sendCommand, wid, "HOLD", reason=5)
 expect(IA, svc.sendCommand, wid, "HOLD", topic="")

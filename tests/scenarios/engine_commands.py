@@ -32,7 +32,7 @@ row = wait_status(wid, "STOPPED", 5)
 check(row["finishedMs"] is not None and row["error"]["type"] == "Stopped", "STOPPED with reason", row)
 cmds = ok(svc.getCommands(wid), "COMMANDS_LISTED")
 check([(c["cmd"], c["sender"], c["reason"]) for c in cmds] ==
-      [("HOLD", "operator1", "check valve"), ("RESUME", "operator1", "valve ok"), ("STOP", None, "end of shift")],
+      [("HOLD", "operator1", "check valve"), ("RESUME", "operator1", "valve ok"), ("STOP", "gateway", "end of shift")],
       "who, when, why of each command", cmds)
 check(all(c["consumedMs"] >= c["createdMs"] for c in cmds), "every command consumed once")
 

@@ -138,6 +138,16 @@ def test_db():
               and isinstance(error.getCause(), SQLException), "a failing statement raises a Java exception")
         error = java_error(system.db.runPrepQuery, "SELECT 1", [], "NoSuchDatabase")
         check(error is not None and "NoSuchDatabase" in error.getMessage(), "an unknown connection is refused")
+        info = system.db.getConnectionInfo(DB.lower())
+        check(info.getRowCount() == 1 and info.getValueAt(0, "Name") == DB
+              and info.getValueAt(0, "DBType") == ("POSTGRES" if is_pg else "SQLITE")
+              and info.getValueAt(0, "Status") == "Valid", "getConnectionInfo describes a connection")
+        check(system.db.getConnectionInfo("NoSuchDatabase").getRowCount() == 0
+              and system.db.getConnectionInfo("NoSuchDatabase").getColumnIndex("Name") == 0,
+              "getConnectionInfo of an unknown connection is an empty dataset")
+        names = system.db.getConnections()
+        check(DB in [names.getValueAt(i, "Name") for i in range(names.getRowCount())],
+              "getConnections lists the connections")
         facts["rows"] = count()
     finally:
         system.db.runPrepUpdate("DROP TABLE %s" % table, [], DB)

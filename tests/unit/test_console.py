@@ -35,6 +35,24 @@ def test_command_buttons_are_enabled_only_where_the_command_is_valid(status, ena
     assert console.commandButtons(status) == enabled
 
 
+def test_buttons_need_the_state_and_the_sessions_right_to_send_the_command():
+    operator = console.permissions(ok({"read": True, "hold": True, "stop": True}))
+    assert operator == {"read": True, "start": False, "hold": True, "stop": True,
+                        "operate": False, "admin": False, "audit": False}
+    assert console.commandButtons("RUNNING", operator) == {
+        "hold": True, "resume": False, "stop": True, "cancel": True}
+    holder = dict(operator, stop=False)
+    assert console.commandButtons("HELD", holder) == {
+        "hold": False, "resume": True, "stop": False, "cancel": False}
+    viewer = console.permissions(ok({"read": True}))
+    assert not any(console.commandButtons("RUNNING", viewer).values())
+    assert not any(console.permissions(FAILED).values()), "a failed answer allows nothing"
+    run = {"workflowId": "abc", "workflowName": "w", "status": "RUNNING"}
+    assert console.runDetail(ok(run), viewer)["buttons"] == {
+        "hold": False, "resume": False, "stop": False, "cancel": False}
+    assert console.runDetail(ok(run), operator)["buttons"]["hold"]
+
+
 def test_a_command_needs_a_valid_state_and_a_reason():
     assert console.commandProblem("HOLD", "RUNNING", "shift change") == ""
     assert "not possible" in console.commandProblem("RESUME", "RUNNING", "x")
@@ -228,7 +246,6 @@ def test_diagnostics_rows_cover_pool_depth_and_last_dispatch():
 def test_small_helpers():
     assert console.options(ok([{"label": "a", "value": "a"}])) == [{"label": "a", "value": "a"}]
     assert console.options(FAILED) == []
-    assert console.sessionUser(None) is None and console.sessionUser(" op ") == "op"
     assert console.rowWorkflowId({"workflowId": "x"}) == "x" and console.rowWorkflowId(None) is None
     assert console.toMillis("") is None and console.toMillis("1500") == 1500
     assert console.formatDuration(7384000) == "2 h 03 min"

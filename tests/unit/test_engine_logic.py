@@ -200,7 +200,18 @@ def test_an_accepted_offer_is_never_reported_as_a_full_queue(monkeypatch):
         def get(self):
             return self.queue
 
+    class Counter(object):
+        def __init__(self):
+            self.value = 0
+
+        def addAndGet(self, delta):
+            self.value += delta
+            return self.value
+
+    row = ("id", "wf", "ENQUEUED", "default", None, 0, None, None, "{}", None, None, 0, 0)
     for accept, expected in ((True, 1), (False, 0)):
-        fake = {"burst": Ref(DrainedAtOnce(accept))}
+        fake = {"burst": Ref(DrainedAtOnce(accept)), "knownDatabases": {"WorkflowsDB": True},
+                "burstBytes": Counter(), "config": {}}
         monkeypatch.setattr(burst.kernel, "get", lambda fake=fake: fake)
-        assert burst.offer("WorkflowsDB", ("row",)) == expected
+        assert burst.offer("WorkflowsDB", row) == expected
+        assert fake["burstBytes"].value == (2 if accept else 0)  # a refused row holds no bytes

@@ -4,14 +4,16 @@ Decorators register at import time, so loading means importing. The gateway
 startup script calls ``load()``; a project save re-runs it on the new code.
 Add your own workflow modules to MODULES (or pass them to ``load``).
 
+MODULES is empty as shipped: a plant's gateway offers only the workflows its
+integrator registers. The demo workflows (``exchange.workflows.demo``) are
+registered by ``tools/demo`` alone, with ``load(["exchange.workflows.demo"])``.
+
 This is a module, not a package, on purpose: in an Ignition project a script
 folder that has its own code hides its child modules.
 """
 import sys
 
-MODULES = [
-    "exchange.workflows.demo",
-]
+MODULES = []
 
 
 def load(modules=None):

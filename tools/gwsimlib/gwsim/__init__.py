@@ -6,6 +6,8 @@ Scenario scripts run by `tools/gwsim exec` may `import gwsim` (product code must
     gwsim.projectName()     the project name (what system.util.getProjectName() returns)
     gwsim.devices           simulated field devices on tags (follow, stuck)
     gwsim.httpserver        a loopback HTTP server for tests
+    gwsim.openSession(user=None, roles=(), levels=())   a Perspective session (see perspective.py)
+    gwsim.runPerspectiveScript(session, function, *args)  function(self, *args) as its script
 """
 from gwsim import runtime
 
@@ -20,6 +22,18 @@ def gatewayName():
 
 def projectName():
     return runtime.gateway().project.name
+
+
+def openSession(user=None, roles=(), levels=(), project=None):
+    """A Perspective session: logged in as `user` with `roles` (and custom security `levels`),
+    anonymous without a user. Close it with session.close()."""
+    return runtime.gateway().perspective.open(user, roles, levels, project)
+
+
+def runPerspectiveScript(session, function, *args):
+    """Run function(self, *args) as a Perspective script of `session`: on a Perspective worker
+    thread, with `self` a component wrapper (self.session is the session)."""
+    return runtime.gateway().perspective.run_script(session, function, *args)
 
 
 # Last, so the two submodules can import the rest of the package.

@@ -106,3 +106,47 @@ def from_result_set(rs):
     while rs.next():
         rows.append(tuple([rs.getObject(i) for i in indexes]))
     return PyDataSet(columns, rows)
+
+
+class BasicDataset(object):
+    """A Java Dataset as some system.* functions return it (e.g.
+    system.db.getConnectionInfo), not wrapped in a PyDataSet: it has the
+    Dataset methods and the ``rowCount``/``columnCount`` bean properties,
+    but no len(), iteration or indexing (convert it with
+    system.dataset.toPyDataSet on a real gateway)."""
+
+    def __init__(self, columns, rows):
+        self._table = PyDataSet(columns, rows)
+
+    @property
+    def rowCount(self):
+        return self._table.getRowCount()
+
+    @property
+    def columnCount(self):
+        return self._table.getColumnCount()
+
+    def getRowCount(self):
+        return self._table.getRowCount()
+
+    def getColumnCount(self):
+        return self._table.getColumnCount()
+
+    def getColumnNames(self):
+        return self._table.getColumnNames()
+
+    def getColumnName(self, index):
+        return self._table.getColumnName(index)
+
+    def getColumnIndex(self, name):
+        """Index of column name, or -1 (Java's Dataset does not raise here)."""
+        try:
+            return self._table.getColumnIndex(name)
+        except KeyError:
+            return -1
+
+    def getValueAt(self, row, column):
+        return self._table.getValueAt(row, column)
+
+    def __repr__(self):
+        return "Dataset [%dR x %dC]" % (self.getRowCount(), self.getColumnCount())

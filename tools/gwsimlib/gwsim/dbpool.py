@@ -41,6 +41,9 @@ class NamedConnection(object):
         # connection for its level costs a server round trip on PostgreSQL,
         # so release() resets only these.
         self._isolation_changed = ConcurrentHashMap()
+        # What the last attempt to open a connection said (None: it worked):
+        # the gateway reports a datasource's status from its last test.
+        self.problem = None
 
     def _open(self):
         props = Properties()
@@ -68,7 +71,13 @@ class NamedConnection(object):
             while True:
                 conn = self._idle.pollFirst()
                 if conn is None:
-                    return self._open()
+                    try:
+                        conn = self._open()
+                    except Throwable, error:
+                        self.problem = error.getMessage() or error.getClass().getName()
+                        raise
+                    self.problem = None
+                    return conn
                 if is_valid(conn):
                     return conn
                 close_quietly(conn)
@@ -101,6 +110,14 @@ class NamedConnection(object):
         if level != self._default_isolation:
             self._isolation_changed.put(conn, True)
         conn.setTransactionIsolation(level)
+
+    def db_type(self):
+        """The gateway's name for the kind of database (its DatabaseVendor)."""
+        if self.is_sqlite:
+            return "SQLITE"
+        if self.url.startswith("jdbc:postgresql:"):
+            return "POSTGRES"
+        return "GENERIC"
 
     def active_count(self):
         return self.max_active - self._permits.availablePermits()

@@ -11,7 +11,7 @@ import sys
 import threading
 import types
 
-from gwsim import dbpool, events, logs, runtime, tags
+from gwsim import dbpool, events, logs, perspective, runtime, tags
 from gwsim import system as system_package
 from gwsim.importer import ProjectImporter
 from gwsim.system import tag as tag_api
@@ -30,6 +30,7 @@ class Gateway(object):
         self.tags = tags.TagStore()
         tag_api.install_system_provider(self.tags, name)
         self.messages = events.Messages(self)
+        self.perspective = perspective.Registry(self)
         self.system = system_package.build(self)
         self.importer = ProjectImporter(project, self.system)
         sys.meta_path.insert(0, self.importer)

@@ -1,44 +1,83 @@
-"""Administration: ``exchange.workflows.api.admin``. Same envelope as the service API."""
+"""Administration: ``exchange.workflows.api.admin``. Same envelope as the service API.
+
+Every function takes ``session=self.session`` from a Perspective script and
+needs the policy's "admin" right (reads need "read"); a gateway script acts
+as the gateway. Changes are audited.
+"""
+from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, database, kernel, lifecycle, maintenance, registry
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
 from exchange.workflows.engine.validate import integer as _int
-from exchange.workflows.engine.validate import isNumber
+from exchange.workflows.engine.validate import number as _number
 from exchange.workflows.engine.validate import optionalText as _text
 from exchange.workflows.store import db, executors, schema
 
 DEFAULT_DB = "WorkflowsDB"
 
+__all__ = ["startup", "shutdown", "checkSchema", "configureRuntime", "configureQueue",
+           "setMaintenance", "getMaintenance", "setRetention", "getRetention", "applyRetention",
+           "listGateways", "diagnostics", "DEFAULT_DB"]
+
+# Runtime settings configureRuntime accepts, with their ranges.
+_LIMITS = {
+    "maxInputBytes": (1000, 100000000),
+    "maxOutputBytes": (1000, 100000000),
+    "maxValueBytes": (100, 100000000),
+    "maxJsonDepth": (2, 1000),
+    "inMemoryMaxBytes": (100000, 4000000000),
+}
 
 
-def startup(modules=None):
+def _db(dbName):
+    return DEFAULT_DB if dbName is None else dbName
+
+
+def _admin(session, dbName, action="admin", target=None):
+    """Resolves the caller and requires ``action`` (audited as ``target``,
+    the function's name, when refused); returns the caller."""
+    if dbName is not None and (not isinstance(dbName, TEXT) or not dbName.strip()
+                               or len(dbName) > 200):
+        raise InvalidArguments("dbName must be the name of a gateway database connection.")
+    who = access.caller(session)
+    access.require(who, action, dbName, target=target)
+    return who
+
+
+def startup(modules=None, *args, **kwargs):
     """For the gateway startup script: loads workflow modules. Returns STARTED."""
     def run():
+        if modules is not None and not isinstance(modules, (list, tuple)):
+            raise InvalidArguments("modules must be a list of module names or None.")
         data = lifecycle.startup(modules)
         return "STARTED", "%d workflow modules loaded." % len(data["loaded"]), data
-    return guarded(run, None)
+    return guarded(run, None, "startup", args, kwargs)
 
 
-def shutdown():
+def shutdown(*args, **kwargs):
     """For the gateway shutdown script: flushes the in-memory queue. Returns STOPPED_CLEANLY."""
     def run():
         data = lifecycle.shutdown()
         return "STOPPED_CLEANLY", "In-memory queue flushed.", data
-    return guarded(run, None)
+    return guarded(run, None, "shutdown", args, kwargs)
 
 
-def checkSchema(dbName=DEFAULT_DB):
+def checkSchema(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Creates or migrates the schema if needed. Returns SCHEMA_OK with {version, latest}."""
+    dbName = _db(dbName)
+
     def run():
+        _admin(session, dbName, target="checkSchema")
         d = database.prepare(dbName)
         return "SCHEMA_OK", "Schema is current.", {
             "version": schema.currentVersion(dbName, d), "latest": schema.LATEST, "dialect": d.name}
-    return guarded(run, dbName)
+    return guarded(run, dbName, "checkSchema", args, kwargs)
 
 
 def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None,
-                     inMemoryCapacity=None, leaseSeconds=None):
+                     inMemoryCapacity=None, leaseSeconds=None, limits=None,
+                     storeTracebackSource=None, session=None, *args, **kwargs):
     """Sets this gateway's runtime settings (kept until the JVM stops).
 
     Args:
@@ -48,13 +87,45 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
         inMemoryCapacity: bound of the enqueueInMemory queue (only while it is empty).
         leaseSeconds: how long other gateways wait after this one's last
             heartbeat before taking its runs over (default 30).
+        limits: a dict of size limits, any of maxInputBytes, maxOutputBytes,
+            maxValueBytes, maxJsonDepth, inMemoryMaxBytes (see docs/service-api.md).
+        storeTracebackSource: True to keep source lines in stored and logged
+            tracebacks (off by default: a line may hold a literal secret).
 
     Returns:
-        RUNTIME_CONFIGURED with the settings; INVALID_ARGUMENTS.
+        RUNTIME_CONFIGURED with the settings; INVALID_ARGUMENTS; NOT_AUTHORIZED.
     """
     def run():
+        who = _admin(session, None, target="configureRuntime")
+        # Everything is checked before anything is applied: a bad argument
+        # changes nothing.
         if maxWorkers is not None:
             _int("maxWorkers", maxWorkers, 1, 2000)
+        if applicationVersion is not None and (not isinstance(applicationVersion, TEXT)
+                                               or len(applicationVersion) > 100):
+            raise InvalidArguments("applicationVersion must be a string of at most 100 characters.")
+        if maxRecoveryAttempts is not None:
+            _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000)
+        if leaseSeconds is not None:
+            _number("leaseSeconds", leaseSeconds, 2, 3600)
+        if inMemoryCapacity is not None:
+            _int("inMemoryCapacity", inMemoryCapacity, 1, 1000000)
+        if storeTracebackSource is not None and not isinstance(storeTracebackSource, bool):
+            raise InvalidArguments("storeTracebackSource must be True, False or None.")
+        if limits is not None and not hasattr(limits, "items"):
+            raise InvalidArguments("limits must be a dict of limit names to values.")
+        newLimits = {}
+        for key, value in (limits or {}).items():
+            if key not in _LIMITS:
+                raise InvalidArguments("Unknown limit %r; limits are %s." % (
+                    str(key)[:40], ", ".join(sorted(_LIMITS))))
+            newLimits[str(key)] = _int(key, value, _LIMITS[key][0], _LIMITS[key][1])
+        if inMemoryCapacity is not None:
+            if not kernel.resizeBurstQueue(int(inMemoryCapacity)):
+                raise InvalidArguments("The in-memory queue holds %d requests; resize it after "
+                                       "dispatch() has flushed them." % burst.depth())
+            kernel.setConfig("inMemoryCapacity", int(inMemoryCapacity))
+        if maxWorkers is not None:
             kernel.setConfig("maxWorkers", int(maxWorkers))
             pool = kernel.get()["pool"].get()
             if pool is not None:
@@ -62,122 +133,155 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
                 pool.setCorePoolSize(int(maxWorkers))
                 pool.setMaximumPoolSize(int(maxWorkers))
         if applicationVersion is not None:
-            if not isinstance(applicationVersion, TEXT):
-                raise InvalidArguments("applicationVersion must be a string.")
             kernel.setConfig("applicationVersion", applicationVersion or None)
         if maxRecoveryAttempts is not None:
-            kernel.setConfig("maxRecoveryAttempts", _int("maxRecoveryAttempts", maxRecoveryAttempts, 1, 1000))
+            kernel.setConfig("maxRecoveryAttempts", int(maxRecoveryAttempts))
         if leaseSeconds is not None:
-            if not isNumber(leaseSeconds) \
-                    or not 2 <= leaseSeconds <= 3600:
-                raise InvalidArguments("leaseSeconds must be a number from 2 to 3600.")
             kernel.setConfig("leaseSeconds", leaseSeconds)
-        if inMemoryCapacity is not None:
-            _int("inMemoryCapacity", inMemoryCapacity, 1, 1000000)
-            if not kernel.resizeBurstQueue(int(inMemoryCapacity)):
-                raise InvalidArguments("The in-memory queue holds %d requests; resize it after "
-                                       "dispatch() has flushed them." % burst.depth())
-            kernel.setConfig("inMemoryCapacity", int(inMemoryCapacity))
+        for key, value in newLimits.items():
+            kernel.setConfig(key, value)
+        if storeTracebackSource is not None:
+            kernel.setConfig("storeTracebackSource", storeTracebackSource)
+        access.audit(who, "admin", None, "RUNTIME_CONFIGURED", target="configureRuntime")
         return "RUNTIME_CONFIGURED", "Runtime configured.", _settings()
-    return guarded(run, None)
+    return guarded(run, None, "configureRuntime", args, kwargs)
 
 
-def configureQueue(queueName, concurrency=None, workerConcurrency=None, dbName=DEFAULT_DB):
+def configureQueue(queueName=None, concurrency=None, workerConcurrency=None, dbName=DEFAULT_DB,
+                   session=None, *args, **kwargs):
     """Sets a queue's limits: ``concurrency`` across all gateways, and
     ``workerConcurrency`` per gateway (None = unlimited). Returns QUEUE_CONFIGURED."""
+    dbName = _db(dbName)
+
     def run():
-        if not isinstance(queueName, TEXT) or not queueName:
-            raise InvalidArguments("queueName must be a non-empty string.")
+        if not isinstance(queueName, TEXT) or not queueName.strip() or len(queueName) > 100:
+            raise InvalidArguments("queueName must be a non-empty string of at most 100 characters.")
         for name, value in (("concurrency", concurrency), ("workerConcurrency", workerConcurrency)):
             if value is not None:
                 _int(name, value, 1, 100000)
+        who = _admin(session, dbName, target="configureQueue")
         d = database.prepare(dbName)
         with db.Transaction(dbName, d) as tx:
             db.update(dbName, d.sql("INSERT INTO {queues} (queue_name) VALUES (?) ON CONFLICT DO NOTHING"),
                       [queueName], tx)
             db.update(dbName, d.sql("UPDATE {queues} SET concurrency = ?, worker_concurrency = ? "
                                     "WHERE queue_name = ?"), [concurrency, workerConcurrency, queueName], tx)
+        access.audit(who, "admin", dbName, "QUEUE_CONFIGURED", target="queue:" + queueName)
         return "QUEUE_CONFIGURED", "Queue %s configured." % queueName, {
             "queueName": queueName, "concurrency": concurrency, "workerConcurrency": workerConcurrency}
-    return guarded(run, dbName)
+    return guarded(run, dbName, "configureQueue", args, kwargs)
 
 
-def setMaintenance(mode, reason=None, user=None, dbName=DEFAULT_DB):
+def setMaintenance(mode=None, reason=None, user=None, dbName=DEFAULT_DB, session=None,
+                   *args, **kwargs):
     """Sets maintenance for every gateway using the database.
 
     Args:
         mode: None (normal), "drain" (claim nothing new; running runs finish;
             starts still queue durably) or "cancel" (cancel every active run,
             then drain).
+        session: ``self.session`` from Perspective; ``user`` is a label for
+            gateway scripts only (see service.start).
     Returns:
-        MAINTENANCE_SET with {mode, cancelled}; INVALID_ARGUMENTS; DATABASE_*.
+        MAINTENANCE_SET with {mode, cancelled}; INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
     """
+    dbName = _db(dbName)
+
     def run():
-        _text("reason", reason)
-        _text("user", user)
-        data = maintenance.setMode(dbName, mode, reason, user)
+        if reason is not None and (not isinstance(reason, TEXT) or len(reason) > 1000):
+            raise InvalidArguments("reason must be a string of at most 1000 characters or None.")
+        if user is not None and (not isinstance(user, TEXT) or len(user) > 200):
+            raise InvalidArguments("user must be a string of at most 200 characters or None.")
+        who = _admin(session, dbName, target="setMaintenance")
+        by = user if who.source == access.GATEWAY_SOURCE and user else access.actor(who)
+        data = maintenance.setMode(dbName, mode, reason, by)
+        access.audit(who, "admin", dbName, "MAINTENANCE_SET",
+                     target="maintenance:%s" % (data["mode"] or "off"), reason=reason)
         return "MAINTENANCE_SET", "Maintenance mode is now %s." % (data["mode"] or "off"), data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "setMaintenance", args, kwargs)
 
 
-def getMaintenance(dbName=DEFAULT_DB):
+def getMaintenance(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns MAINTENANCE_STATUS with {mode, reason, updatedBy, updatedMs}."""
+    dbName = _db(dbName)
+
     def run():
+        _admin(session, dbName, "read", target="getMaintenance")
         data = maintenance.getMode(dbName)
         return "MAINTENANCE_STATUS", "Maintenance mode is %s." % (data["mode"] or "off"), data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getMaintenance", args, kwargs)
 
 
-def setRetention(maxAgeDays=None, maxRows=None, batchSize=500, user=None, dbName=DEFAULT_DB):
+def setRetention(maxAgeDays=None, maxRows=None, batchSize=500, user=None, dbName=DEFAULT_DB,
+                 session=None, *args, **kwargs):
     """Sets the retention policy for finished runs (None = keep).
 
     Args:
-        maxAgeDays: delete runs that finished more than this many days ago.
+        maxAgeDays: delete runs that finished more than this many days ago
+            (a finite number from 0 to 36500).
         maxRows: keep at most this many finished runs (the newest).
         batchSize: most runs deleted per gateway per minute (bounds the cost).
     Returns:
-        RETENTION_SET with the policy; INVALID_ARGUMENTS; DATABASE_*.
+        RETENTION_SET with the policy; INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
     """
+    dbName = _db(dbName)
+
     def run():
-        if maxAgeDays is not None and (not isNumber(maxAgeDays) or maxAgeDays < 0):
-            raise InvalidArguments("maxAgeDays must be a number of days >= 0, or None.")
+        if maxAgeDays is not None:
+            _number("maxAgeDays", maxAgeDays, 0, 36500)
         if maxRows is not None:
             _int("maxRows", maxRows, 0, 10 ** 9)
-        _int("batchSize", batchSize, 1, 10000)
+        _int("batchSize", 500 if batchSize is None else batchSize, 1, 10000)
         _text("user", user)
-        data = maintenance.setRetention(dbName, maxAgeDays, maxRows, batchSize, user)
+        who = _admin(session, dbName, target="setRetention")
+        by = user if who.source == access.GATEWAY_SOURCE and user else access.actor(who)
+        data = maintenance.setRetention(dbName, maxAgeDays, maxRows,
+                                        500 if batchSize is None else batchSize, by)
+        access.audit(who, "admin", dbName, "RETENTION_SET", target="retention")
         return "RETENTION_SET", "Retention policy saved.", data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "setRetention", args, kwargs)
 
 
-def getRetention(dbName=DEFAULT_DB):
+def getRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns RETENTION_POLICY with {maxAgeDays, maxRows, batchSize}."""
+    dbName = _db(dbName)
+
     def run():
+        _admin(session, dbName, "read", target="getRetention")
         return "RETENTION_POLICY", "Retention policy.", maintenance.getRetention(dbName)
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getRetention", args, kwargs)
 
 
-def applyRetention(dbName=DEFAULT_DB):
+def applyRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Deletes one batch of expired runs now. Returns RETENTION_APPLIED with {deleted}."""
+    dbName = _db(dbName)
+
     def run():
+        who = _admin(session, dbName, target="applyRetention")
         deleted = maintenance.applyRetention(dbName, database.prepare(dbName), force=True)
+        access.audit(who, "admin", dbName, "RETENTION_APPLIED", target="retention",
+                     reason="%d runs deleted" % deleted)
         return "RETENTION_APPLIED", "%d finished runs deleted." % deleted, {"deleted": deleted}
-    return guarded(run, dbName)
+    return guarded(run, dbName, "applyRetention", args, kwargs)
 
 
-def listGateways(dbName=DEFAULT_DB):
+def listGateways(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns GATEWAYS_LISTED with every gateway that used the database:
     executorId, state (ALIVE/DEAD), applicationVersion, leaseMs, heartbeatMs, leaseLeftMs."""
+    dbName = _db(dbName)
+
     def run():
+        _admin(session, dbName, "read", target="listGateways")
         d = database.prepare(dbName)
         rows = executors.listAll(dbName, d)
         return "GATEWAYS_LISTED", "%d gateways." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "listGateways", args, kwargs)
 
 
-def diagnostics():
+def diagnostics(session=None, *args, **kwargs):
     """Returns DIAGNOSTICS: pool, in-memory depth, running runs, last dispatch, counters."""
     def run():
+        _admin(session, None, "read", target="diagnostics")
         k = kernel.get()
         pool = k["pool"].get()
         stats = dict((str(key), k["stats"].get(key).get()) for key in k["stats"].keySet())
@@ -189,12 +293,14 @@ def diagnostics():
                 "max": pool.getMaximumPoolSize(), "completed": pool.getCompletedTaskCount()},
             "running": sorted(str(w) for w in k["running"].keySet()),
             "inMemoryDepth": burst.depth(),
+            "inMemoryBytes": burst.heldBytes(),
+            "parkedInMemory": k["parkedInMemory"].size(),
             "lastDispatch": dict(last) if last is not None else None,
             "registered": registry.names(),
             "generation": k["generation"].get(),
             "counters": stats,
         }
-    return guarded(run, None)
+    return guarded(run, None, "diagnostics", args, kwargs)
 
 
 def _settings():

@@ -1,9 +1,12 @@
 """Presentation logic of the Perspective operator console: pure functions.
 
-The views under ``exchange/workflows/`` call ``exchange.workflows.api.service``
-and ``exchange.workflows.api.admin`` for data and actions, and this module to
-validate what an operator typed and to turn envelopes into table rows and
-labels. Nothing here touches the database, the runtime or ``system``, so every
+The views under ``exchange/workflows/`` call ``exchange.workflows.api.service``,
+``exchange.workflows.api.admin`` and ``exchange.workflows.api.security`` for
+data and actions, always with ``session=self.session`` (the session's identity
+decides what it may do: api/access.py), and this module to validate what an
+operator typed and to turn envelopes into table rows and labels. A button is
+enabled only when the run's state allows the command AND the policy lets the
+session send it (``permissions``). Nothing here touches the database, the runtime or ``system``, so every
 rule a view relies on (which buttons are enabled for a status, whether a JSON
 input is acceptable, how a page of runs is labelled) is unit-tested on CPython.
 
@@ -16,6 +19,7 @@ import time
 
 from exchange.workflows.engine import states
 from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.policy import ACTIONS
 from exchange.workflows.engine.validate import INTS
 
 # HOLD parks a run at its next safe point; RESUME releases it; STOP ends it
@@ -27,6 +31,8 @@ COMMAND_STATES = {
     "CANCEL": states.ACTIVE,
 }
 COMMAND_TITLES = {"HOLD": "Hold", "RESUME": "Resume", "STOP": "Stop", "CANCEL": "Cancel"}
+# The policy action each command needs (api/service.py asks the same).
+COMMAND_ACTIONS = {"HOLD": "hold", "RESUME": "hold", "STOP": "stop", "CANCEL": "stop"}
 PAGE_SIZE = 50
 # The status filter offers these groups before the single statuses ("" = any).
 STATUS_GROUPS = (("All statuses", ""), ("Active (queued, running, held)", "ACTIVE"),
@@ -74,7 +80,7 @@ def toMillis(value):
         return None
 
 
-def _number(value, kind):
+def number(value, kind):
     """Returns ``kind(value)`` for numbers and numeric text, None when empty;
     raises ValueError for anything else."""
     value = unwrap(value)
@@ -148,13 +154,16 @@ def statusOptions():
         {"label": s, "value": s} for s in states.ALL]
 
 
-def sessionUser(userName):
-    """Returns the session's user name for ``user=`` arguments (None when anonymous)."""
-    return text(userName)
+def permissions(envelope):
+    """Returns {action: bool} from ``security.allowedActions``; every action
+    False when the answer is a failure (show nothing the session may not do)."""
+    data = envelope.get("data") if envelope and envelope.get("ok") else None
+    data = data or {}
+    return dict((a, bool(unwrap(field(data, a)))) for a in ACTIONS)
 
 
 # -- run list ----------------------------------------------------------------------------------
-def _field(form, key):
+def field(form, key):
     try:
         return form[key]
     except (KeyError, TypeError, IndexError):
@@ -173,18 +182,18 @@ def runQuery(value):
             ``workflowName``, ``queueName``, ``since``/``until`` (dates or
             ms), ``offset`` and ``offsetKey``.
     """
-    status = text(_field(value, "status"))
+    status = text(field(value, "status"))
     statuses = _GROUP_STATUSES.get(status, [status] if status else None)
-    query = {"status": statuses, "workflowName": text(_field(value, "workflowName")),
-             "queueName": text(_field(value, "queueName")),
-             "sinceMs": toMillis(_field(value, "since")), "untilMs": toMillis(_field(value, "until")),
+    query = {"status": statuses, "workflowName": text(field(value, "workflowName")),
+             "queueName": text(field(value, "queueName")),
+             "sinceMs": toMillis(field(value, "since")), "untilMs": toMillis(field(value, "until")),
              "limit": PAGE_SIZE}
     key = json.dumps(query, sort_keys=True)
     try:
-        offset = max(0, _number(_field(value, "offset"), int) or 0)
+        offset = max(0, number(field(value, "offset"), int) or 0)
     except ValueError:
         offset = 0
-    query["offset"] = offset if text(_field(value, "offsetKey")) == key else 0
+    query["offset"] = offset if text(field(value, "offsetKey")) == key else 0
     query["key"] = key
     return query
 
@@ -266,7 +275,7 @@ def startRequest(form):
         {"ok", "message", "args"}; ``args`` is None when the form is invalid.
     """
     def get(key):
-        return _field(form, key)
+        return field(form, key)
     name = text(get("workflowName"))
     if name is None:
         return {"ok": False, "message": "Choose a workflow.", "args": None}
@@ -274,11 +283,11 @@ def startRequest(form):
     if not parsed["ok"]:
         return {"ok": False, "message": parsed["message"], "args": None}
     try:
-        priority = _number(get("priority"), int) or 0
+        priority = number(get("priority"), int) or 0
     except ValueError:
         return {"ok": False, "message": "Priority must be a whole number.", "args": None}
     try:
-        timeout = _number(get("timeoutSeconds"), float)
+        timeout = number(get("timeoutSeconds"), float)
     except ValueError:
         return {"ok": False, "message": "Timeout must be a number of seconds.", "args": None}
     if timeout is not None and timeout <= 0:
@@ -291,9 +300,13 @@ def startRequest(form):
 
 
 # -- run details -------------------------------------------------------------------------------
-def commandButtons(status):
-    """Returns {"hold", "resume", "stop", "cancel"}: which buttons are enabled for ``status``."""
-    return dict((cmd.lower(), status in allowed) for cmd, allowed in COMMAND_STATES.items())
+def commandButtons(status, allowed=None):
+    """Returns {"hold", "resume", "stop", "cancel"}: which buttons are enabled
+    for ``status``, and, given ``allowed`` (from ``permissions``), for the
+    session's rights."""
+    return dict((cmd.lower(), status in valid and (
+        allowed is None or bool(field(allowed, COMMAND_ACTIONS[cmd]))))
+        for cmd, valid in COMMAND_STATES.items())
 
 
 def commandProblem(command, status, reason):
@@ -307,8 +320,9 @@ def commandProblem(command, status, reason):
     return ""
 
 
-def runDetail(envelope):
-    """Returns the details model of one run: summary fields, JSON texts, buttons."""
+def runDetail(envelope, allowed=None):
+    """Returns the details model of one run: summary fields, JSON texts, and
+    the command buttons (``allowed``: the session's ``permissions``)."""
     if not envelope or not envelope.get("ok"):
         return {"found": False, "status": "", "title": "Run not found",
                 "fields": [], "progress": "", "inputs": "", "output": "", "error": "",
@@ -328,7 +342,8 @@ def runDetail(envelope):
             "fields": [{"name": k, "value": "" if v is None else str(v)} for k, v in fields],
             "progress": progressText(run.get("progress")),
             "inputs": prettyJson(run.get("inputs")), "output": prettyJson(run.get("output")),
-            "error": prettyJson(run.get("error")), "buttons": commandButtons(run.get("status")),
+            "error": prettyJson(run.get("error")),
+            "buttons": commandButtons(run.get("status"), allowed),
             "message": ""}
 
 
@@ -454,11 +469,11 @@ def retentionRequest(form):
     Empty age or row limit means "keep"; the batch size defaults to 500.
     """
     def get(key):
-        return _field(form, key)
+        return field(form, key)
     try:
-        age = _number(get("maxAgeDays"), float)
-        rows = _number(get("maxRows"), int)
-        batch = _number(get("batchSize"), int) or 500
+        age = number(get("maxAgeDays"), float)
+        rows = number(get("maxRows"), int)
+        batch = number(get("batchSize"), int) or 500
     except ValueError:
         return {"ok": False, "message": "Age must be a number of days, rows and batch size "
                 "whole numbers.", "args": None}

@@ -2,11 +2,14 @@
 exceptions become error codes.
 
     {"ok": bool, "code": str, "message": str, "data": ..., "meta": {"tsMs", "durationMs", "dbName"}}
-"""
-import traceback
 
+Every public function ends its signature with ``*args, **kwargs`` and hands
+them to ``guarded``: a typo'd keyword or an extra positional argument is an
+INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
+"""
 from exchange.workflows.engine import clock
-from exchange.workflows.engine.errors import ANY_ERROR, WorkflowsError, describe
+from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments, WorkflowsError, safeTrace
 
 _log = []
 
@@ -17,29 +20,70 @@ def _logger():
     return _log[0]
 
 
+def _text(exc):
+    """The message of an engine error as text, never raising (non-ASCII included)."""
+    try:
+        return unicode(exc)  # noqa: F821 - Jython/Python 2
+    except NameError:
+        return str(exc)
+    except ANY_ERROR:
+        return exc.__class__.__name__
+
+
+def _dbLabel(dbName):
+    # meta echoes the database only when it is a plausible connection name.
+    return dbName if isinstance(dbName, TEXT) and len(dbName) <= 200 else None
+
+
 def respond(ok, code, message, data=None, dbName=None, startedMs=None):
     now = clock.nowMs()
     return {"ok": bool(ok), "code": code, "message": message, "data": data,
-            "meta": {"tsMs": now, "durationMs": now - (startedMs or now), "dbName": dbName}}
+            "meta": {"tsMs": now, "durationMs": now - (startedMs or now), "dbName": _dbLabel(dbName)}}
 
 
-def guarded(fn, dbName):
+def rejectExtras(function, args, kwargs):
+    """Raises InvalidArguments naming what ``function`` does not take.
+
+    Only names are echoed, never values: a misplaced password stays out of
+    the answer and the log."""
+    if kwargs:
+        names = sorted(str(k)[:40] for k in kwargs)
+        raise InvalidArguments("%s() takes no argument named %s; see docs/service-api.md."
+                               % (function, ", ".join(names[:10])))
+    if args:
+        raise InvalidArguments("%s() got %d positional argument(s) more than it takes; pass "
+                               "arguments by keyword." % (function, len(args)))
+
+
+def guarded(fn, dbName, function=None, args=None, kwargs=None):
     """Calls ``fn()`` and returns its envelope; never raises.
 
-    ``fn`` returns (code, message, data) on success and raises on failure:
-    a WorkflowsError carries its own code; anything else is INTERNAL_ERROR
-    (logged with its traceback, since it is a bug or an unexpected outage).
+    ``fn`` returns (code, message, data) on success, or (code, message,
+    data, ok) to answer ok False without an exception, and raises on
+    failure: a WorkflowsError carries its own code; anything else is
+    INTERNAL_ERROR (logged with its traceback: it is a bug or an
+    unexpected outage). ``args``/``kwargs`` are what the public function's
+    ``*args, **kwargs`` caught: anything there is INVALID_ARGUMENTS.
     """
     started = clock.nowMs()
     try:
+        if args or kwargs:
+            rejectExtras(function or getattr(fn, "__name__", "?"), args, kwargs)
         # A plain call: in Jython, fn(*args, **kwargs) builds the keyword list
         # through a step that every enqueueInMemory thread queues on.
-        code, message, data = fn()
-        return respond(True, code, message, data, dbName, started)
+        result = fn()
+        if len(result) == 4:
+            return respond(result[3], result[0], result[1], result[2], dbName, started)
+        return respond(True, result[0], result[1], result[2], dbName, started)
     except WorkflowsError as e:
-        return respond(False, e.code, str(e), None, dbName, started)
+        return respond(False, e.code, _text(e), None, dbName, started)
     except ANY_ERROR as e:
-        _logger().error("Unexpected error in %s: %s\n%s" % (
-            getattr(fn, "__module__", "?"), describe(e), traceback.format_exc()))
-        return respond(False, "INTERNAL_ERROR", "Unexpected error: %s. See the gateway log "
-                       "(logger exchange.workflows.api)." % describe(e), None, dbName, started)
+        try:
+            # Frames and the scrubbed root cause: no source lines, no SQL arguments.
+            _logger().error("Unexpected error in %s:\n%s" % (
+                function or getattr(fn, "__module__", "?"), safeTrace(e)))
+        except ANY_ERROR:
+            pass
+        return respond(False, "INTERNAL_ERROR", "Unexpected error (%s). See the gateway log "
+                       "(logger exchange.workflows.api)." % e.__class__.__name__, None, dbName,
+                       started)

@@ -2,9 +2,15 @@
 
 Call it from gateway timer scripts, tag-change scripts, Perspective actions
 and message handlers. Every function returns the envelope
-``{"ok", "code", "message", "data", "meta"}`` and never raises; the codes
-are listed in docs/service-api.md.
+``{"ok", "code", "message", "data", "meta"}`` and never raises, whatever it
+is called with; the codes are listed in docs/service-api.md.
+
+Identity comes from Ignition: a Perspective script passes
+``session=self.session``; a gateway script (timer, tag change) passes
+nothing and acts as the gateway. What a caller may do is the policy's
+decision (api/access.py); operator actions are audited.
 """
+from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry, scope
 from exchange.workflows.engine import submit as submission
@@ -13,10 +19,31 @@ from exchange.workflows.engine.errors import InvalidArguments, WorkflowsError
 from exchange.workflows.engine.validate import integer as _count
 from exchange.workflows.engine.validate import isInteger
 from exchange.workflows.engine.validate import optionalText as _optionalText
-from exchange.workflows.store import runs
+from exchange.workflows.engine.validate import text as _text
+
+__all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "listWorkflows",
+           "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",
+           "listQueues", "queueStatus", "DEFAULT_DB"]
 
 DEFAULT_DB = "WorkflowsDB"
+DEFAULT_QUEUE = "default"
 
+# Which policy action each command needs: HOLD/RESUME pause and continue,
+# STOP ends the run; anything else (RESET, site commands, other topics) is
+# an operator response to a workflow that asks for it.
+_COMMAND_ACTIONS = {"HOLD": "hold", "RESUME": "hold", "STOP": "stop"}
+
+
+def _db(dbName):
+    """``None`` means the default connection, as in the published examples."""
+    return DEFAULT_DB if dbName is None else dbName
+
+
+def _checkDb(dbName):
+    if not isinstance(dbName, TEXT) or not dbName.strip() or len(dbName) > 200:
+        raise InvalidArguments("dbName must be the name of a gateway database connection, "
+                               "e.g. 'WorkflowsDB'.")
+    return dbName
 
 
 def _id(workflowId):
@@ -25,235 +52,356 @@ def _id(workflowId):
     return workflowId
 
 
+def _createdBy(who, user):
+    """Who the run (or command) records as its author: Ignition's identity
+    of the caller. Only a gateway script (trusted code, no session) may
+    label its calls with ``user``, e.g. the tag or timer that triggered them."""
+    if who.source == access.GATEWAY_SOURCE and user:
+        return user
+    return access.actor(who)
+
+
+def _auditFailure(who, action, dbName, workflowId, target, reason, act):
+    """Runs ``act()``; an operator action that passed the policy but failed
+    (the run had finished, the database refused) is audited with its code."""
+    try:
+        return act()
+    except WorkflowsError as e:
+        access.audit(who, action, dbName, e.code, workflowId=workflowId, target=target,
+                     reason=reason)
+        raise
+
+
 class QueueFull(WorkflowsError):
     code = "IN_MEMORY_QUEUE_FULL"
 
 
-def dispatch(queueName="default", maxToClaim=10, flushMaxItems=1000, flushMaxMs=25, dbName=DEFAULT_DB):
+def dispatch(queueName="default", maxToClaim=10, flushMaxItems=1000, flushMaxMs=25,
+             dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Runs one dispatch cycle: flush the in-memory queue, recover this
     gateway's orphaned runs, claim runnable rows, start them on the pool.
 
     Returns:
         DISPATCH_OK with data {flushed, recovered, claimed, running, inMemoryDepth, ...};
         DISPATCH_SKIPPED if another dispatch is running; INVALID_ARGUMENTS;
+        NOT_AUTHORIZED (from a session without the admin right);
         DATABASE_UNAVAILABLE / DATABASE_ERROR (in-memory items stay queued).
     """
+    dbName = _db(dbName)
+
     def run():
         scope.requireGateway("dispatch")  # NO_GATEWAY_RUNTIME in a Vision client or the Designer
-        if not isinstance(queueName, TEXT) or not queueName:
-            raise InvalidArguments("queueName must be a non-empty string.")
-        data = dispatcher.dispatch(dbName, queueName, _count("maxToClaim", maxToClaim, 0, 10000),
+        _checkDb(dbName)
+        queue = _text("queueName", DEFAULT_QUEUE if queueName is None else queueName, 100, True)
+        who = access.caller(session)
+        access.require(who, "admin", dbName)
+        data = dispatcher.dispatch(dbName, queue, _count("maxToClaim", maxToClaim, 0, 10000),
                                    _count("flushMaxItems", flushMaxItems, 1, 2000),
                                    _count("flushMaxMs", flushMaxMs, 0, 60000))
         if data.get("skipped"):
             return "DISPATCH_SKIPPED", "Another dispatch cycle is running; nothing done.", data
         return "DISPATCH_OK", "Dispatched: %(flushed)d flushed, %(recovered)d recovered, " \
                               "%(claimed)d claimed." % data, data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "dispatch", args, kwargs)
 
 
-def start(workflowName, inputs=None, queueName="default", partitionKey=None, priority=0,
+def start(workflowName=None, inputs=None, queueName="default", partitionKey=None, priority=0,
           deduplicationId=None, applicationVersion=None, timeoutSeconds=None, dbName=DEFAULT_DB,
-          user=None):
-    """Durably enqueues a run of a registered workflow.
+          user=None, workflowId=None, session=None, *args, **kwargs):
+    """Durably starts a run of a registered workflow.
 
     Args:
         workflowName: a name registered with @workflow on this gateway.
         inputs: ``{"resolved": {...}}`` or a plain dict: the workflow's keyword arguments.
         queueName, partitionKey, priority (lower first), deduplicationId,
-        applicationVersion, timeoutSeconds (from the first start), dbName,
-        user (recorded as the run's createdBy, e.g. the Perspective session user).
+        applicationVersion, timeoutSeconds (from the first start), dbName.
+        workflowId: an id of your choice (1-64 letters, digits, ``-_.:/@#``):
+            starting an id that exists returns that run and creates nothing,
+            so a start whose answer was lost can be retried safely.
+        session: ``self.session`` from a Perspective script (identity and policy).
+        user: a label for gateway scripts only (recorded as createdBy); a
+            session's user comes from Ignition, never from this argument.
 
     Returns:
         WORKFLOW_ENQUEUED with data {workflowId, durable: True};
+        WORKFLOW_ALREADY_STARTED (ok) with the existing run's {workflowId, status};
         WORKFLOW_DEDUPLICATED with the active run's id when deduplicationId is taken;
-        WORKFLOW_NOT_REGISTERED, INVALID_ARGUMENTS, INPUTS_NOT_JSON,
-        DATABASE_UNAVAILABLE, DATABASE_ERROR.
+        WORKFLOW_ID_CONFLICT, WORKFLOW_NOT_REGISTERED, INVALID_ARGUMENTS, INPUTS_NOT_JSON,
+        INPUTS_TOO_LARGE, NOT_AUTHORIZED, DATABASE_UNAVAILABLE, DATABASE_ERROR.
     """
+    dbName = _db(dbName)
+
     def run():
-        wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,
-                                    deduplicationId, applicationVersion, timeoutSeconds,
-                                    _optionalText("user", user))
+        _checkDb(dbName)
+        queue = DEFAULT_QUEUE if queueName is None else queueName
+        who = access.caller(session)
+        access.require(who, "start", dbName, workflowName=workflowName)
+        wid, row = submission.build(workflowName, inputs, queue, partitionKey,
+                                    0 if priority is None else priority, deduplicationId,
+                                    applicationVersion, timeoutSeconds,
+                                    _createdBy(who, _optionalText("user", user)), workflowId)
         d = database.prepare(dbName)
-        if dispatcher.startHere(dbName, d, row, registry.get(workflowName)):
-            return "WORKFLOW_ENQUEUED", "Workflow enqueued.", {
-                "workflowId": wid, "workflowName": workflowName, "queueName": queueName,
-                "durable": True}
-        for _ in range(3):
-            if runs.insert(dbName, d, [row]) == 1:
-                dispatcher.wake(dbName, queueName)
-                return "WORKFLOW_ENQUEUED", "Workflow enqueued.", {
-                    "workflowId": wid, "workflowName": workflowName, "queueName": queueName,
-                    "durable": True}
-            existing = runs.activeByDeduplication(dbName, d, queueName, deduplicationId) \
-                if deduplicationId else None
-            if existing:
-                return "WORKFLOW_DEDUPLICATED", (
-                    "A run with deduplicationId %r is already active in queue %r; no new run "
-                    "was created." % (deduplicationId, queueName)), {
-                    "workflowId": existing, "deduplicated": True, "durable": True}
-        raise WorkflowsError("Could not insert the run (id collision); try again.")
-    return guarded(run, dbName)
+        started = submission.start(dbName, d, row, workflowId is not None)
+        data = {"workflowId": started.workflowId, "workflowName": workflowName,
+                "queueName": queue, "durable": True}
+        if started.code == "WORKFLOW_ALREADY_STARTED":
+            data["status"] = started.status
+            message = "A run with this workflowId exists; nothing was created."
+        elif started.code == "WORKFLOW_DEDUPLICATED":
+            data["deduplicated"] = True
+            message = ("A run with this deduplicationId is already active in queue %r; no new "
+                       "run was created." % queue)
+        else:
+            message = "Workflow enqueued."
+        access.audit(who, "start", dbName, started.code, workflowId=started.workflowId,
+                     target=workflowName)
+        return started.code, message, data
+    return guarded(run, dbName, "start", args, kwargs)
 
 
-def enqueueInMemory(workflowName, inputs=None, queueName="default", partitionKey=None, priority=0,
-                    deduplicationId=None, applicationVersion=None, timeoutSeconds=None,
-                    dbName=DEFAULT_DB, user=None):
+def enqueueInMemory(workflowName=None, inputs=None, queueName="default", partitionKey=None,
+                    priority=0, deduplicationId=None, applicationVersion=None,
+                    timeoutSeconds=None, dbName=DEFAULT_DB, user=None, workflowId=None,
+                    session=None, *args, **kwargs):
     """Accepts a run into this gateway's bounded in-memory queue, for
     tag-change scripts: validates like start(), does no I/O, returns at once.
 
     The run becomes durable at the next dispatch() flush; until then a
-    gateway crash loses it (data.durable is False). A deduplicated request
-    is dropped at flush time.
+    gateway crash loses it (data.durable is False). A request whose
+    deduplicationId is held by an active run, or whose caller-chosen
+    workflowId exists, is dropped at flush time.
 
     Returns:
         IN_MEMORY_ENQUEUE_ACCEPTED with data {workflowId, durable: False, depth};
-        IN_MEMORY_QUEUE_FULL; WORKFLOW_NOT_REGISTERED; INVALID_ARGUMENTS; INPUTS_NOT_JSON.
+        IN_MEMORY_QUEUE_FULL; WORKFLOW_NOT_REGISTERED; INVALID_ARGUMENTS; INPUTS_NOT_JSON;
+        INPUTS_TOO_LARGE; UNKNOWN_DATABASE; NOT_AUTHORIZED.
     """
+    if dbName is None:
+        dbName = DEFAULT_DB
+
     def run():
         scope.requireGateway("enqueueInMemory")  # NO_GATEWAY_RUNTIME in a client or the Designer
         if not isinstance(dbName, TEXT) or not dbName:
             raise InvalidArguments("dbName must be the name of a gateway database connection.")
-        wid, row = submission.build(workflowName, inputs, queueName, partitionKey, priority,
-                                    deduplicationId, applicationVersion, timeoutSeconds,
-                                    _optionalText("user", user))
+        # A gateway script (no session, not a Perspective script) is trusted:
+        # no policy lookup, no audit row, nothing read from the database.
+        who = access.caller(session)
+        if who.source != access.GATEWAY_SOURCE:
+            access.require(who, "start", dbName, workflowName=workflowName)
+        by = _createdBy(who, _optionalText("user", user))
+        # isinstance, not ``is None``: see engine/submit.py on identity tests in Jython.
+        queue = queueName if isinstance(queueName, TEXT) or queueName is not None else DEFAULT_QUEUE
+        wid, row = submission.build(workflowName, inputs, queue,
+                                    partitionKey, priority if priority else 0, deduplicationId,
+                                    applicationVersion, timeoutSeconds, by, workflowId)
         depth = burst.offer(dbName, row)
         if not depth:
-            raise QueueFull("The in-memory queue is full (%d items): the database may be "
-                            "unreachable or dispatch() is not running. Use start() or retry "
-                            "later." % burst.depth())
+            raise QueueFull("The in-memory queue is full (%d items, or its byte limit): the "
+                            "database may be unreachable or dispatch() is not running. Use "
+                            "start() or retry later." % burst.depth())
         return "IN_MEMORY_ENQUEUE_ACCEPTED", "Accepted in memory; durable after the next dispatch.", {
             "workflowId": wid, "durable": False, "depth": depth}
-    return guarded(run, dbName)
+    return guarded(run, dbName, "enqueueInMemory", args, kwargs)
 
 
-def sendCommand(workflowId, cmd, reason=None, topic="cmd", user=None, dbName=DEFAULT_DB):
-    """Posts an operator command (HOLD, RESUME, STOP, RESET) to a run's mailbox.
+def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", user=None,
+                dbName=DEFAULT_DB, session=None, *args, **kwargs):
+    """Posts an operator command (HOLD, RESUME, STOP, RESET; case-insensitive)
+    to a run's mailbox.
 
     Runs act on HOLD/RESUME/STOP at their next safe point even without any
     command code; a run that calls rt.recvCommand() receives them itself.
 
     Returns:
         COMMAND_SENT with data {workflowId, cmd, seq, status}; UNKNOWN_COMMAND;
-        WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS; DATABASE_*.
+        WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS;
+        NOT_AUTHORIZED; DATABASE_*.
     """
+    dbName = _db(dbName)
+
     def run():
-        if not isinstance(cmd, TEXT) or not cmd:
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        channel = _text("topic", "cmd" if topic is None else topic, 100, True)
+        if not isinstance(cmd, TEXT) or not cmd.strip() or len(cmd) > 40:
             raise InvalidArguments("cmd must be one of HOLD, RESUME, STOP, RESET.",
                                    code="UNKNOWN_COMMAND")
-        if not isinstance(topic, TEXT) or not topic or len(topic) > 100:
-            raise InvalidArguments("topic must be a non-empty string (default 'cmd').")
-        data = commands.send(dbName, _id(workflowId), cmd, _optionalText("reason", reason), topic,
-                             _optionalText("user", user))
-        return "COMMAND_SENT", "Command %s sent to %s." % (cmd, workflowId), data
-    return guarded(run, dbName)
+        command = cmd.strip().upper() if channel == "cmd" else cmd
+        why = _text("reason", reason, 1000)
+        label = _text("user", user, 200)
+        who = access.caller(session)
+        action = _COMMAND_ACTIONS.get(command, "operate") if channel == "cmd" else "operate"
+        access.require(who, action, dbName, workflowId=wid, reason=why, target=command)
+        data = _auditFailure(who, action, dbName, wid, command, why, lambda: commands.send(
+            dbName, wid, command, why, channel, _createdBy(who, label)))
+        access.audit(who, action, dbName, "COMMAND_SENT", workflowId=wid, target=command,
+                     reason=why)
+        return "COMMAND_SENT", "Command %s sent to %s." % (command, wid), data
+    return guarded(run, dbName, "sendCommand", args, kwargs)
 
 
-def cancel(workflowId, reason=None, user=None, dbName=DEFAULT_DB):
+def cancel(workflowId=None, reason=None, user=None, dbName=DEFAULT_DB, session=None,
+           *args, **kwargs):
     """Cancels an active run: it ends CANCELLED at once; a running one stops
     at its next safe point.
 
     Returns:
-        CANCEL_REQUESTED; WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS.
+        CANCEL_REQUESTED; WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS;
+        NOT_AUTHORIZED; DATABASE_*.
     """
+    dbName = _db(dbName)
+
     def run():
-        data = commands.cancel(dbName, _id(workflowId), _optionalText("reason", reason),
-                               _optionalText("user", user))
-        return "CANCEL_REQUESTED", "Workflow %s cancelled." % workflowId, data
-    return guarded(run, dbName)
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        why = _text("reason", reason, 1000)
+        label = _text("user", user, 200)
+        who = access.caller(session)
+        access.require(who, "stop", dbName, workflowId=wid, reason=why, target="cancel")
+        data = _auditFailure(who, "stop", dbName, wid, "cancel", why, lambda: commands.cancel(
+            dbName, wid, why, _createdBy(who, label)))
+        access.audit(who, "stop", dbName, "CANCEL_REQUESTED", workflowId=wid, target="cancel",
+                     reason=why)
+        return "CANCEL_REQUESTED", "Workflow %s cancelled." % wid, data
+    return guarded(run, dbName, "cancel", args, kwargs)
 
 
-def listWorkflows():
+def listWorkflows(session=None, *args, **kwargs):
     """Returns WORKFLOWS_LISTED with data = [{"label", "value"}] of registered workflows."""
     def run():
+        access.require(access.caller(session), "read", None)
         names = registry.names()
         return "WORKFLOWS_LISTED", "%d workflows registered." % len(names), [
             {"label": n, "value": n} for n in names]
-    return guarded(run, None)
+    return guarded(run, None, "listWorkflows", args, kwargs)
 
 
-def getWorkflow(workflowId, dbName=DEFAULT_DB):
+def _reader(session, dbName):
+    _checkDb(dbName)
+    access.require(access.caller(session), "read", dbName)
+
+
+def getWorkflow(workflowId=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns WORKFLOW_FOUND with the run: status, workflowName, inputs, output,
     error, progress, createdMs/startedMs/finishedMs and more; or WORKFLOW_NOT_FOUND."""
+    dbName = _db(dbName)
+
     def run():
+        _reader(session, dbName)
         return "WORKFLOW_FOUND", "Workflow found.", queries.getWorkflow(dbName, _id(workflowId))
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getWorkflow", args, kwargs)
 
 
 def listRuns(status=None, workflowName=None, queueName=None, sinceMs=None, untilMs=None,
-             limit=50, offset=0, partitionKey=None, dbName=DEFAULT_DB):
+             limit=50, offset=0, partitionKey=None, dbName=DEFAULT_DB, session=None,
+             *args, **kwargs):
     """Returns RUNS_LISTED with data {rows, total, limit, offset}, newest first.
 
     ``status`` is one status or a list of them; times are epoch milliseconds
     on created time (sinceMs inclusive, untilMs exclusive).
     """
+    dbName = _db(dbName)
+
     def run():
-        statuses = [status] if isinstance(status, TEXT) else (list(status) if status else None)
+        _reader(session, dbName)
+        if isinstance(status, TEXT):
+            statuses = [status]
+        elif status is None or status == []:
+            statuses = None
+        elif isinstance(status, (list, tuple)) and all(isinstance(s, TEXT) for s in status):
+            statuses = list(status)[:20]
+        else:
+            raise InvalidArguments("status must be a status name, a list of them, or None.")
         for key, value in (("workflowName", workflowName), ("queueName", queueName),
                            ("partitionKey", partitionKey)):
-            _optionalText(key, value)
+            _text(key, value, 200)
         for key, value in (("sinceMs", sinceMs), ("untilMs", untilMs)):
             if value is not None and not isInteger(value):
                 raise InvalidArguments("%s must be epoch milliseconds (an integer) or None." % key)
         filters = {"status": statuses, "workflowName": workflowName, "queueName": queueName,
                    "partitionKey": partitionKey, "sinceMs": sinceMs, "untilMs": untilMs}
-        data = queries.listRuns(dbName, filters, _count("limit", limit, 1, 1000),
-                                _count("offset", offset, 0, 10 ** 9))
+        data = queries.listRuns(dbName, filters,
+                                _count("limit", 50 if limit is None else limit, 1, 1000),
+                                _count("offset", 0 if offset is None else offset, 0, 10 ** 9))
         return "RUNS_LISTED", "%d of %d runs." % (len(data["rows"]), data["total"]), data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "listRuns", args, kwargs)
 
 
-def getSteps(workflowId, dbName=DEFAULT_DB):
+def getSteps(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=None,
+             *args, **kwargs):
     """Returns STEPS_LISTED with the run's recorded operations in order:
-    functionId, functionName, output, error, attempts, startedMs, finishedMs, durationMs."""
+    functionId, functionName, output, error, attempts, startedMs, finishedMs,
+    durationMs; a page of ``limit`` (1-10,000) from ``offset``."""
+    dbName = _db(dbName)
+
     def run():
-        rows = queries.getSteps(dbName, _id(workflowId))
+        _reader(session, dbName)
+        rows = queries.getSteps(dbName, _id(workflowId), limit, offset)
         return "STEPS_LISTED", "%d operations recorded." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getSteps", args, kwargs)
 
 
-def getCommands(workflowId, dbName=DEFAULT_DB):
+def getCommands(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=None,
+                *args, **kwargs):
     """Returns COMMANDS_LISTED with the run's mailbox: seq, cmd, topic, sender,
-    reason, createdMs, consumedMs, consumedBy (engine or workflow)."""
+    reason, createdMs, consumedMs, consumedBy (engine or workflow); a page of
+    ``limit`` (1-10,000) from ``offset``."""
+    dbName = _db(dbName)
+
     def run():
-        rows = queries.getCommands(dbName, _id(workflowId))
+        _reader(session, dbName)
+        rows = queries.getCommands(dbName, _id(workflowId), limit, offset)
         return "COMMANDS_LISTED", "%d commands." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getCommands", args, kwargs)
 
 
-def getEvents(workflowId, dbName=DEFAULT_DB):
+def getEvents(workflowId=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns EVENTS_FOUND with data {key: latest value} set by rt.setEvent."""
+    dbName = _db(dbName)
+
     def run():
+        _reader(session, dbName)
         data = queries.getEvents(dbName, _id(workflowId))
         return "EVENTS_FOUND", "%d events." % len(data), data
-    return guarded(run, dbName)
+    return guarded(run, dbName, "getEvents", args, kwargs)
 
 
-def readStream(workflowId, key=None, afterOffset=-1, limit=500, dbName=DEFAULT_DB):
+def readStream(workflowId=None, key=None, afterOffset=-1, limit=500, dbName=DEFAULT_DB,
+               session=None, *args, **kwargs):
     """Returns STREAM_READ with [{key, offset, value, createdMs}] written by
     rt.writeStream after ``afterOffset``, oldest first."""
+    dbName = _db(dbName)
+
     def run():
-        _optionalText("key", key)
+        _reader(session, dbName)
+        _text("key", key, 200)
         rows = queries.readStream(dbName, _id(workflowId), key,
-                                  _count("afterOffset", afterOffset, -1, 10 ** 9),
-                                  _count("limit", limit, 1, 5000))
+                                  _count("afterOffset", -1 if afterOffset is None else afterOffset,
+                                         -1, 10 ** 9),
+                                  _count("limit", 500 if limit is None else limit, 1, 5000))
         return "STREAM_READ", "%d values." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "readStream", args, kwargs)
 
 
-def listQueues(dbName=DEFAULT_DB):
+def listQueues(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns QUEUES_LISTED with [{queueName, concurrency, workerConcurrency, waiting}]
     for every configured queue and every queue with waiting runs."""
+    dbName = _db(dbName)
+
     def run():
+        _reader(session, dbName)
         rows = queries.listQueues(dbName)
         return "QUEUES_LISTED", "%d queues." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "listQueues", args, kwargs)
 
 
-def queueStatus(queueName=None, dbName=DEFAULT_DB):
+def queueStatus(queueName=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Returns QUEUE_STATUS with [{queueName, status, count}]."""
+    dbName = _db(dbName)
+
     def run():
-        _optionalText("queueName", queueName)
+        _reader(session, dbName)
+        _text("queueName", queueName, 100)
         rows = queries.queueStatus(dbName, queueName)
         return "QUEUE_STATUS", "%d queue/status groups." % len(rows), rows
-    return guarded(run, dbName)
+    return guarded(run, dbName, "queueStatus", args, kwargs)

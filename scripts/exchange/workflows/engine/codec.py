@@ -7,7 +7,7 @@ checkpoint then fail on an unserialisable value.
 """
 import json
 
-from exchange.workflows.engine.errors import NotSerializable
+from exchange.workflows.engine.errors import NotSerializable, TooLarge
 
 try:
     from java.math import BigDecimal, BigInteger
@@ -121,3 +121,45 @@ def decode(text):
     if text is None:
         return None
     return json.loads(text)
+
+
+def depthOf(value, limit):
+    """Returns the nesting depth of ``value`` (a scalar is 0), counting no
+    further than ``limit + 1``: a value nested thousands deep is refused
+    before the encoder's recursion could overflow the thread's stack."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        level += 1
+        if level > deepest:
+            deepest = level
+            if deepest > limit:
+                return deepest
+        for child in children:
+            if isinstance(child, (dict, list, tuple)):
+                stack.append((child, level))
+    return deepest
+
+
+def encodeLimited(value, maxBytes, maxDepth, what="value"):
+    """Returns the JSON text of ``value`` like encode(), refusing a value
+    nested deeper than ``maxDepth`` or longer than ``maxBytes`` characters.
+
+    Raises:
+        TooLarge: over a limit (the message names the limit, never the value).
+        NotSerializable: no JSON form.
+    """
+    if not (isinstance(value, dict) and _flat(value)):
+        depth = depthOf(value, maxDepth)
+        if depth > maxDepth:
+            raise TooLarge("%s is nested more than %d levels deep" % (what, maxDepth))
+    text = encode(value)
+    if len(text) > maxBytes:
+        raise TooLarge("%s is %d bytes of JSON, over the limit of %d" % (what, len(text), maxBytes))
+    return text

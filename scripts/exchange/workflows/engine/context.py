@@ -11,15 +11,51 @@ Checking for commands costs no query on the normal path: a run looks at its
 row only when the kernel's control board says something changed (a local
 command bumps it at once; the dispatcher's periodic refresh bumps it for
 commands sent from another gateway).
+
+Interrupts are sticky. Workflow code may catch anything (a bare ``except:``
+catches our BaseException interrupts; ``except java.lang.Throwable`` does
+not, Jython never wraps a Python exception in a Java one), so raising once
+is not enough. The first STOP, cancel, timeout or lost claim becomes the
+context's ``pending`` interrupt, and every later safe point, operation,
+record and ``rt.*`` call raises it again: a workflow that swallows it can
+run no further step, and its return value is ignored. STOP and timeouts
+also end the run in the database at the moment they are taken (STOP in the
+same transaction that consumes the command), so the run's status is final
+whatever the workflow does next, and a crash cannot lose a STOP.
 """
 from exchange.workflows.engine import clock, codec, kernel, states
-from exchange.workflows.engine.errors import (ClaimLost, DatabaseUnavailable,
+from exchange.workflows.engine.errors import (ANY_ERROR, ClaimLost, DatabaseUnavailable,
                                               DeterminismError, WorkflowCancelled,
-                                              WorkflowStopped, WorkflowTimedOut)
-from exchange.workflows.store import checkpoints, db, events, mailbox, runs
+                                              WorkflowInterrupt, WorkflowStopped,
+                                              WorkflowTimedOut, describe)
+from exchange.workflows.engine.operations import Operations
+from exchange.workflows.store import checkpoints, db, mailbox, runs
 
 SLICE_MS = 50
 DB_RETRY_MS = 60000
+# A workflow that keeps catching its pending interrupt in a loop gets it
+# again at every call; past this many re-raises each one also sleeps a
+# slice, so a ``while True: try/except: pass`` loop cannot burn a core.
+RUNAWAY_RERAISES = 1000
+TIMED_OUT = {"type": "WorkflowTimedOut", "message": "the workflow ran past its timeout"}
+
+_log = []
+
+
+def logger():
+    if not _log:
+        _log.append(system.util.getLogger("exchange.workflows.context"))
+    return _log[0]
+
+
+def _rank(exc):
+    """How final an interrupt is: a later one replaces a pending one only
+    when it ranks higher (cancel overrides STOP; a lost claim, everything)."""
+    if isinstance(exc, ClaimLost):
+        return 3
+    if isinstance(exc, WorkflowCancelled):
+        return 2
+    return 1
 
 
 def retrying(fn):
@@ -49,18 +85,24 @@ def pause(ms):
     """Sleeps ``ms`` and then passes a safe point, even inside a step.
 
     For steps that wait (tag waits, confirmations): HOLD parks them here,
-    STOP/cancel/timeout raise here. Returns the ms spent HELD, which a wait
-    adds to its deadline so that the remaining wait resumes after RESUME.
-    Outside a workflow it just sleeps.
+    STOP/cancel/timeout raise here, and a pending interrupt raises again
+    before the sleep (a step body that caught it cannot keep waiting).
+    Returns the ms spent HELD, which a wait adds to its deadline so that
+    the remaining wait resumes after RESUME. Outside a workflow it just sleeps.
     """
-    clock.sleepMs(ms)
     ctx = current()
+    if ctx is not None and ctx.pending is not None:
+        ctx.raisePending()
+    clock.sleepMs(ms)
     if ctx is None:
         return 0
     return ctx.safePoint(insideStep=True)
 
 
-class RunContext(object):
+class RunContext(Operations):
+    """One executing run; its rt.* calls are in operations.Operations."""
+    SLICE_MS = SLICE_MS
+
     def __init__(self, dbName, dialect, row, history, executorId, board):
         self.dbName = dbName
         self.d = dialect
@@ -76,19 +118,64 @@ class RunContext(object):
         self.selfCommanded = False
         self.stopReceived = False
         self.visible = states.HELD if row["status"] == states.HELD else states.RUNNING
+        # True from a HOLD taken until its RESUME: a park that raised (and
+        # was swallowed) parks again at the next safe point.
         self.mustPark = row["status"] == states.HELD
         self.recovered = bool(row.get("recoveryAttempts"))
         self.board = board
+        # Values of the run's secret inputs, masked in errors it records
+        # (set by the registry's wrapper; see engine/masking.py).
+        self.secretValues = ()
         # -1 forces one look at the mailbox when commands were sent before we started.
         self.seen = -1 if row.get("cmdSeq") else board.get()
         self.mailSeen = -1
+        # The sticky interrupt (see the module docstring) and how often it was re-raised.
+        self.pending = None
+        self.reraised = 0
+        self.controlFailures = 0
+        # Read once per run: a limit changed meanwhile applies to later runs.
+        self.maxOutputBytes = int(kernel.config("maxOutputBytes"))
+        self.maxValueBytes = int(kernel.config("maxValueBytes"))
+        self.maxDepth = int(kernel.config("maxJsonDepth"))
+
+    # -- sticky interrupts ----------------------------------------------
+    def interrupt(self, exc):
+        """Makes ``exc`` pending unless a more final interrupt already is;
+        returns the pending one, for the caller to raise."""
+        if self.pending is None or _rank(exc) > _rank(self.pending):
+            self.pending = exc
+        return self.pending
+
+    def raisePending(self):
+        """Raises the pending interrupt again (a fresh instance of it)."""
+        self.reraised += 1
+        if self.reraised >= RUNAWAY_RERAISES:
+            if self.reraised == RUNAWAY_RERAISES:
+                logger().warnf("run %s (%s) caught its %s %d times; the workflow code catches "
+                               "everything in a loop: each further call now waits %d ms",
+                               self.workflowId, self.workflowName,
+                               self.pending.__class__.__name__, RUNAWAY_RERAISES, SLICE_MS)
+            clock.sleepMs(SLICE_MS)
+        raise self.pending.__class__(self.pending.reason)
+
+    def retrying(self, fn):
+        """retrying() whose ClaimLost (database away too long) is sticky."""
+        try:
+            return retrying(fn)
+        except ClaimLost as e:
+            raise self.interrupt(e)
 
     # -- history -------------------------------------------------------
     def replaying(self):
         return self.nextId < len(self.history)
 
     def begin(self, name):
-        """Takes the next operation id; returns (functionId, recorded or None)."""
+        """Takes the next operation id; returns (functionId, recorded or None).
+
+        Raises the pending interrupt: no operation starts after one.
+        """
+        if self.pending is not None:
+            self.raisePending()
         fid = self.nextId
         self.nextId += 1
         if fid < len(self.history):
@@ -103,7 +190,14 @@ class RunContext(object):
         return fid, None
 
     def record(self, fid, name, output=None, error=None, attempts=1, startedMs=None, tx=None):
-        """Writes one operation's result (one INSERT, guarded by the claim)."""
+        """Writes one operation's result (one INSERT, guarded by the claim).
+
+        Refuses (raises the pending interrupt) once the run was interrupted:
+        the database guard covers a cancel, but a run being stopped or timed
+        out may still be ours to write for a moment.
+        """
+        if self.pending is not None:
+            self.raisePending()
         now = clock.nowMs()
 
         def write():
@@ -125,15 +219,13 @@ class RunContext(object):
                 "UPDATE {status} SET recovery_attempts = 0 WHERE workflow_id = ? "
                 "AND claim_epoch = ?"), [self.workflowId, self.epoch]))
 
-    retrying = staticmethod(retrying)
-
     def confirmOwnWrite(self, fid, name):
         """A write at ``fid`` already exists. After a lost commit answer that
         is our own earlier attempt: fine while we still hold the claim."""
         rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
         self.checkRow()
         if rec is None or rec["functionName"] != name:
-            raise ClaimLost("operation #%d was recorded by someone else" % fid)
+            raise self.interrupt(ClaimLost("operation #%d was recorded by someone else" % fid))
         return rec
 
     def lost(self):
@@ -141,32 +233,64 @@ class RunContext(object):
         row = self.retrying(lambda: runs.control(self.dbName, self.d, [self.workflowId])).get(
             self.workflowId)
         if row is None:
-            raise ClaimLost("run row vanished")
+            raise self.interrupt(ClaimLost("run row vanished"))
         status, epoch, _ = row
         if epoch != self.epoch:
-            raise ClaimLost("claimed by another gateway (epoch %d, ours %d)" % (epoch, self.epoch))
+            raise self.interrupt(ClaimLost("claimed by another gateway (epoch %d, ours %d)"
+                                           % (epoch, self.epoch)))
         if status == states.CANCELLED:
-            raise WorkflowCancelled("cancelled")
+            raise self.interrupt(WorkflowCancelled("cancelled"))
         if status == states.STOPPED:
-            raise WorkflowStopped("stopped")
-        raise ClaimLost("run is %s" % status)
+            raise self.interrupt(WorkflowStopped("stopped"))
+        raise self.interrupt(ClaimLost("run is %s" % status))
 
     # -- safe points ------------------------------------------------------
     def safePoint(self, insideStep=False):
-        """Applies pending control at a safe point; returns ms spent HELD."""
+        """Applies pending control at a safe point; returns ms spent HELD.
+
+        A pending interrupt raises here always, inside a step or not. Only
+        interrupts leave a safe point: any other error (the database
+        refusing a mailbox read, a park that failed) is logged and the
+        control looked at again at the next safe point -- a HOLD taken
+        still parks there. An ordinary exception here could be caught by
+        the workflow and send it down a path its replay would not take.
+        """
+        if self.pending is not None:
+            self.raisePending()
         if (self.inStep and not insideStep) or self.replaying():
             return 0
+        try:
+            return self.applyControl()
+        except WorkflowInterrupt:
+            raise
+        except ANY_ERROR as e:
+            self.seen = -1
+            self.controlFailures += 1
+            log = logger().warnf if self.controlFailures == 1 else logger().debugf
+            log("run %s (%s): commands could not be applied at a safe point (%s); trying again "
+                "at the next one", self.workflowId, self.workflowName, describe(e))
+            return 0
+
+    def applyControl(self):
         if self.deadlineMs and clock.nowMs() > self.deadlineMs:
-            raise WorkflowTimedOut("timed out")
+            self.timedOut()
         parked = 0
         if self.mustPark and not self.selfCommanded:
-            self.mustPark = False
             parked += self.park()
         v = self.board.get()
         if v != self.seen:
             self.seen = v
             parked += self.control()
         return parked
+
+    def timedOut(self):
+        """Ends the run ERROR (timed out) in the database, then raises."""
+        n = self.retrying(lambda: runs.finish(
+            self.dbName, self.d, self.workflowId, self.epoch, states.ERROR, None,
+            codec.encode(TIMED_OUT), clock.nowMs()))
+        if n != 1:
+            self.lost()
+        raise self.interrupt(WorkflowTimedOut("timed out"))
 
     def control(self):
         self.checkRow()
@@ -180,14 +304,14 @@ class RunContext(object):
                 cmd = codec.decode(msg["payload"]).get("cmd")
                 if cmd == "HOLD":
                     if self.consume(msg, states.HELD):
+                        self.mustPark = True
                         parked += self.park()
                         acted = True
                         break
                 elif cmd == "RESUME":
                     self.consume(msg, None)
                 elif cmd == "STOP":
-                    if self.consume(msg, None):
-                        raise WorkflowStopped(msg.get("reason") or "STOP command")
+                    self.takeStop(msg)
             if not acted:
                 return parked
 
@@ -195,11 +319,11 @@ class RunContext(object):
         row = self.retrying(lambda: runs.control(self.dbName, self.d, [self.workflowId])).get(
             self.workflowId)
         if row is None or row[1] != self.epoch:
-            raise ClaimLost("claimed by another gateway")
+            raise self.interrupt(ClaimLost("claimed by another gateway"))
         if row[0] == states.CANCELLED:
-            raise WorkflowCancelled("cancelled")
+            raise self.interrupt(WorkflowCancelled("cancelled"))
         if row[0] in states.FINISHED:
-            raise ClaimLost("run is %s" % row[0])
+            raise self.interrupt(ClaimLost("run is %s" % row[0]))
 
     def consume(self, msg, toStatus):
         """Takes one command from the mailbox, setting the visible status with it."""
@@ -219,13 +343,39 @@ class RunContext(object):
             self.visible = toStatus
         return taken
 
+    def takeStop(self, msg):
+        """Takes a STOP command and ends the run STOPPED in the same
+        transaction, then raises. Returns only if someone else took it."""
+        reason = msg.get("reason") or "STOP command"
+        error = codec.encode({"type": "Stopped", "message": reason})
+        now = clock.nowMs()
+
+        def take():
+            with db.Transaction(self.dbName, self.d) as tx:
+                if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "engine",
+                                   now, tx) != 1:
+                    return None
+                return runs.finish(self.dbName, self.d, self.workflowId, self.epoch,
+                                   states.STOPPED, None, error, now, tx)
+        n = self.retrying(take)
+        if n is None:
+            # Already consumed: by our own attempt whose commit answer was
+            # lost if the row says STOPPED; otherwise it is not ours to act on.
+            row = self.retrying(lambda: runs.control(
+                self.dbName, self.d, [self.workflowId])).get(self.workflowId)
+            if row is None or row[1] != self.epoch or row[0] != states.STOPPED:
+                return
+        elif n != 1:
+            self.lost()
+        raise self.interrupt(WorkflowStopped(reason))
+
     def park(self):
         """Waits HELD until RESUME; STOP, cancel and timeouts still apply."""
         started = clock.nowMs()
         self.seen = -1
         while True:
             if self.deadlineMs and clock.nowMs() > self.deadlineMs:
-                raise WorkflowTimedOut("timed out while held")
+                self.timedOut()
             v = self.board.get()
             if v != self.seen:
                 self.seen = v
@@ -235,10 +385,10 @@ class RunContext(object):
                     cmd = codec.decode(msg["payload"]).get("cmd")
                     if cmd == "RESUME":
                         if self.consume(msg, states.RUNNING):
+                            self.mustPark = False
                             return clock.nowMs() - started
                     elif cmd == "STOP":
-                        if self.consume(msg, None):
-                            raise WorkflowStopped(msg.get("reason") or "STOP command")
+                        self.takeStop(msg)
                     elif cmd == "HOLD":
                         self.consume(msg, None)
                 if self.visible != states.HELD:
@@ -258,6 +408,8 @@ class RunContext(object):
         return self.sleepUntil(wakeAt, sliceMs)
 
     def sleepUntil(self, wakeAt, sliceMs=SLICE_MS):
+        if self.pending is not None:
+            self.raisePending()
         sliceMs = max(1, min(int(sliceMs), SLICE_MS * 4))
         while True:
             remaining = wakeAt - clock.nowMs()
@@ -265,108 +417,3 @@ class RunContext(object):
                 return
             clock.sleepMs(min(sliceMs, remaining))
             wakeAt += self.safePoint()
-
-    # -- runtime calls ------------------------------------------------------
-    def progress(self, message, extra=None):
-        if self.replaying():
-            return
-        payload = codec.encode({"message": message, "extra": extra, "tsMs": clock.nowMs()})
-        n = self.retrying(lambda: runs.setProgress(self.dbName, self.d, self.workflowId,
-                                                   self.epoch, payload, clock.nowMs()))
-        if n != 1:
-            self.lost()
-
-    def setEvent(self, key, value):
-        self.sideWrite("rt.setEvent", lambda fid, tx, now: events.setEvent(
-            self.dbName, self.d, self.workflowId, key, codec.encode(value), now, tx))
-
-    def writeStream(self, key, value):
-        self.sideWrite("rt.writeStream", lambda fid, tx, now: events.writeStream(
-            self.dbName, self.d, self.workflowId, key, fid, codec.encode(value), now, tx))
-
-    def sideWrite(self, name, write):
-        """An operation whose effect is a row elsewhere, recorded with it atomically."""
-        if self.inStep:
-            raise DeterminismError("%s cannot be called inside a step" % name)
-        fid, rec = self.begin(name)
-        if rec is not None:
-            return
-        now = clock.nowMs()
-
-        def both():
-            with db.Transaction(self.dbName, self.d) as tx:
-                write(fid, tx, now)
-                self.record(fid, name, tx=tx)
-        try:
-            self.retrying(both)
-        except db.UniqueViolation:
-            self.confirmOwnWrite(fid, name)
-
-    def recvCommand(self, currentState=None, topic=states.COMMAND_TOPIC, timeoutSeconds=0):
-        """Returns the oldest unconsumed command of ``topic`` (a dict), or None.
-
-        A received command is recorded with the receive, atomically, so a
-        replay returns the same command. An empty receive records nothing:
-        on replay, an id whose record is not a receive means "got nothing".
-        """
-        name = "rt.recvCommand:" + topic
-        if topic == states.COMMAND_TOPIC:
-            self.selfCommanded = True
-        if self.replaying():
-            rec = self.history[self.nextId]
-            if rec["functionName"] != name:
-                return None
-            self.nextId += 1
-            return self._command(codec.decode(rec["output"]))
-        self.safePoint()
-        if currentState in (states.RUNNING, states.HELD) and currentState != self.visible:
-            self.setVisible(currentState)
-        deadline = clock.nowMs() + int(float(timeoutSeconds or 0) * 1000)
-        while True:
-            v = self.board.get()
-            if v != self.mailSeen:
-                msgs = self.retrying(lambda: mailbox.pending(
-                    self.dbName, self.d, self.workflowId, topic, 1))
-                if msgs:
-                    cmd = self.take(name, msgs[0])
-                    if cmd is not None:
-                        return cmd
-                    continue
-                self.mailSeen = v
-            remaining = deadline - clock.nowMs()
-            if remaining <= 0:
-                return None
-            clock.sleepMs(min(SLICE_MS, remaining))
-            self.safePoint()
-
-    def take(self, name, msg):
-        payload = codec.decode(msg["payload"])
-        payload["seq"] = msg["seq"]
-        fid = self.nextId
-        now = clock.nowMs()
-
-        def both():
-            with db.Transaction(self.dbName, self.d) as tx:
-                if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "workflow",
-                                   now, tx) != 1:
-                    return False
-                self.record(fid, name, output=codec.encode(payload), tx=tx)
-                return True
-        try:
-            taken = self.retrying(both)
-        except db.UniqueViolation:
-            taken = False
-        if not taken:
-            # Someone consumed it: perhaps our own attempt whose commit answer was lost.
-            rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
-            if rec is None or rec["functionName"] != name:
-                return None
-            self.checkRow()
-            payload = codec.decode(rec["output"])
-        self.nextId += 1
-        return self._command(payload)
-
-    def _command(self, payload):
-        if payload and payload.get("cmd") == "STOP":
-            self.stopReceived = True
-        return payload

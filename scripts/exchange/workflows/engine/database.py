@@ -34,3 +34,10 @@ def prepare(dbName):
 def dialectNamed(name):
     return _BY_NAME[name]
 
+
+def forget(dbName):
+    """Drops what this JVM knows of ``dbName`` (its dialect, its schema being
+    current): a connection deleted and created again may point elsewhere."""
+    k = kernel.get()
+    k["dialects"].remove(dbName)
+    k["schemaReady"].remove(dbName)

@@ -1,12 +1,19 @@
-"""One dispatch cycle: flush -> refresh -> recover -> claim -> submit.
+"""One dispatch cycle: heartbeat -> flush -> refresh -> recover -> claim -> submit.
 
 Also the work-conserving path: a worker that finishes a run claims the next
 row of its queue itself, and ``start()`` on this gateway asks for a claim at
 once, so a free worker never waits for the next timer tick.
+
+The in-memory flush serves every database the queue holds requests for, so
+its failure is reported in the cycle's result (``flushError``) and never
+skips the other phases: a bad request or another database's outage must not
+stop this gateway from claiming, recovering, taking over, applying retention
+and renewing its lease (burst.py says what happens to the requests).
 """
-from exchange.workflows.engine import (burst, clock, codec, database, executor, identity,
-                                       kernel, leases, maintenance, registry, states)
-from exchange.workflows.engine.errors import ANY_ERROR, DatabaseError, DatabaseUnavailable
+from exchange.workflows.engine import (backoff, burst, clock, codec, database, executor,
+                                       identity, kernel, leases, maintenance, registry, states)
+from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
+                                              describe)
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
 
@@ -18,7 +25,8 @@ except ImportError:
 
 
 def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
-    """Runs one cycle; returns the counts. Raises database errors."""
+    """Runs one cycle; returns the counts. Raises the errors of ``dbName``
+    itself; a failed flush is reported as ``flushError`` instead."""
     k = kernel.get()
     kernel.generation()
     lock = kernel.dispatchLock(dbName)
@@ -26,11 +34,11 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         return {"skipped": True, "reason": "another dispatch is running"}
     try:
         started = clock.nowMs()
-        _checkBackoff(dbName, started)
+        backoff.check(dbName, started)
         try:
             d = database.prepare(dbName)
             leases.heartbeat(dbName, d)
-            flushed = burst.flush(flushMaxItems, flushMaxMs)
+            flushed, flushError = _flush(flushMaxItems, flushMaxMs, started)
             signalled = refresh(dbName, d)
             recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
             recovered += leases.takeover(dbName, d, submit, _deadLetterError)
@@ -39,10 +47,10 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             claimed += _otherQueues(dbName, d, queueName, maxToClaim - claimed)
             deleted = maintenance.applyRetention(dbName, d)
         except DatabaseUnavailable as e:
-            if not k["backoffFailures"].get(dbName):
+            if not backoff.failures(dbName):
                 _logger().warnf("dispatch on %s: %s (backing off; logged once per outage)",
                                 dbName, str(e))
-            _backOff(dbName, started)
+            backoff.failed(dbName, started)
             raise
         except DatabaseError as e:
             # The timer script drops the envelope: without this line a
@@ -52,12 +60,15 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             raise
         if claimed:  # runs the work-conserving claims left to the timer (diagnostics)
             kernel.count("claimedByDispatch", claimed)
-        k["backoffFailures"].remove(dbName)
+        backoff.succeeded(dbName)
         result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
                   "maintenance": mode, "retentionDeleted": deleted,
                   "signalled": signalled, "running": k["running"].size(),
-                  "inMemoryDepth": burst.depth(), "freeWorkers": kernel.freeWorkers(),
+                  "inMemoryDepth": burst.depth(), "inMemoryBytes": burst.heldBytes(),
+                  "freeWorkers": kernel.freeWorkers(),
                   "durationMs": clock.nowMs() - started, "tsMs": started}
+        if flushError is not None:
+            result["flushError"] = flushError
         k["lastDispatch"].set(dict(result, queueName=queueName, dbName=dbName))
         kernel.count("dispatches")
         return result
@@ -65,25 +76,22 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         lock.unlock()
 
 
+def _flush(maxItems, maxMs, now):
+    """Flushes the in-memory queue; returns (rows settled, error text or None)."""
+    try:
+        burst.refreshKnownDatabases(now)
+        return burst.flush(maxItems, maxMs), None
+    except ANY_ERROR as e:
+        # Logged now and then: the requests stay queued, and the cause
+        # (an outage, a database refusing every row) shows in every result.
+        if kernel.count("flushErrors") % 60 == 1:
+            _logger().warnf("in-memory flush stopped: %s (%d requests stay queued; logged every "
+                            "60th time)", describe(e), burst.depth())
+        return 0, describe(e)
+
+
 def _logger():
     return system.util.getLogger("exchange.workflows.dispatcher")
-
-
-def _checkBackoff(dbName, now):
-    until = kernel.get()["backoffUntil"].get(dbName)
-    if until is not None and now < until:
-        raise DatabaseUnavailable(
-            "Database '%s' was unreachable; dispatch backs off and tries again in %d ms. In-memory "
-            "requests stay queued." % (dbName, until - now))
-
-
-def _backOff(dbName, now):
-    """After a failed cycle, skip the database for 1, 2, 4, then 8 s at most."""
-    k = kernel.get()
-    failures = (k["backoffFailures"].get(dbName) or 0) + 1
-    k["backoffFailures"].put(dbName, failures)
-    k["backoffUntil"].put(dbName, now + 500 * 2 ** min(failures, 4))
-    kernel.count("dispatchDatabaseFailures")
 
 
 def refresh(dbName, d):
@@ -290,7 +298,7 @@ def conserve(dbName, queueName, force=False):
                 return
     except ANY_ERROR as e:
         requests.set(0)  # the timer's next cycle claims what this one could not
-        executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, e)
+        executor.logger().debugf("work-conserving claim on %s failed: %s", queueName, describe(e))
 
 
 def _awaitOtherClaims(maxMs=1000):

@@ -4,14 +4,18 @@ The workflow function is called from the top; the RunContext replays the
 operations already recorded, then continues live. The final status write is
 conditional on the claim epoch, so it can never overwrite a run that was
 cancelled, stopped or taken over meanwhile.
-"""
-import traceback
 
+Once the context holds a pending interrupt, the run's end is decided by it,
+not by what the workflow function did: whatever it caught, raised or
+returned, a STOP ends it STOPPED, a timeout ERROR (WorkflowTimedOut) --
+both already written by the context when it took them -- a cancel leaves
+the CANCELLED row alone, and a lost claim writes nothing.
+"""
 from exchange.workflows.engine import clock, codec, identity, kernel, states
-from exchange.workflows.engine.context import RunContext, retrying
-from exchange.workflows.engine.errors import (ANY_ERROR, ClaimLost, NotSerializable,
-                                              WorkflowCancelled, WorkflowInterrupt, describe,
-                                              WorkflowStopped, WorkflowTimedOut, toRecord)
+from exchange.workflows.engine.context import TIMED_OUT, RunContext, retrying
+from exchange.workflows.engine.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
+                                              WorkflowCancelled, WorkflowInterrupt, WorkflowStopped,
+                                              WorkflowTimedOut, safeTrace, toRecord)
 from exchange.workflows.store import checkpoints, runs
 
 _log = []
@@ -46,8 +50,8 @@ def execute(dbName, d, row, wfdef):
         pass  # the row already says CANCELLED or STOPPED
     except ANY_ERROR as e:
         kernel.flag("recoveryPending", dbName)
-        logger().warnf("run %s (%s) could not be completed here: %s\n%s", wid, row["workflowName"],
-                       describe(e), traceback.format_exc())
+        logger().warnf("run %s (%s) could not be completed here:\n%s", wid, row["workflowName"],
+                       safeTrace(e))
     finally:
         k["running"].remove(wid)
         k["board"].remove(wid)
@@ -70,23 +74,38 @@ def _start(dbName, d, row, board):
 
 
 def _call(ctx, wfdef, row):
-    """Returns (status, output, error) of calling the workflow function."""
+    """Returns (status, output, error) of calling the workflow function.
+
+    Raises:
+        WorkflowInterrupt: the run was interrupted (its row already says so,
+            or it is not ours any more): nothing is left to write.
+    """
+    failure = interrupt = None
     try:
         kwargs = dict((str(key), value) for key, value in (codec.decode(row["inputs"]) or {}).items())
         result = wfdef.fn(**kwargs)
-    except (WorkflowCancelled, ClaimLost):
-        raise
-    except WorkflowStopped as e:
-        return states.STOPPED, None, {"type": "Stopped", "message": e.reason}
-    except WorkflowTimedOut:
-        return states.ERROR, None, {"type": "WorkflowTimedOut",
-                                    "message": "the workflow ran past its timeout"}
-    except WorkflowInterrupt:
-        raise
+    except WorkflowInterrupt as e:
+        interrupt = e
     except ANY_ERROR as e:
-        return states.ERROR, None, toRecord(e)
+        failure = e
+    if ctx.pending is not None:
+        ctx.raisePending()
+    if interrupt is not None:
+        # Raised by the workflow's own code, not taken by the context.
+        if isinstance(interrupt, WorkflowStopped):
+            return states.STOPPED, None, {"type": "Stopped", "message": interrupt.reason}
+        if isinstance(interrupt, WorkflowTimedOut):
+            return states.ERROR, None, dict(TIMED_OUT)
+        raise interrupt
+    if failure is not None:
+        return states.ERROR, None, toRecord(failure)
     try:
-        output = codec.encode(result)
+        output = codec.encodeLimited(result, ctx.maxOutputBytes, ctx.maxDepth,
+                                     "the workflow's return value")
+    except TooLarge as e:
+        return states.ERROR, None, {"type": "WorkflowOutputTooLarge",
+                                    "message": "%s; return less (a summary, or a key to data "
+                                               "kept elsewhere)" % e}
     except NotSerializable as e:
         return states.ERROR, None, {"type": "WorkflowOutputNotSerializable",
                                     "message": "the workflow returned a value with no JSON form: %s" % e}

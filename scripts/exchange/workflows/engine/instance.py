@@ -7,6 +7,10 @@
 Every call acts on the run executing on the calling thread. Outside a
 workflow (Script Console, tests) the calls are harmless no-ops, except
 ``recvCommand``, which returns None.
+
+Once the run was sent STOP, cancelled, timed out or lost by this gateway,
+every call here raises that interrupt again (see engine/context.py), even
+if the workflow caught it before: nothing is written after it.
 """
 from exchange.workflows.engine import context, states
 from exchange.workflows.engine.errors import InvalidArguments
@@ -29,19 +33,34 @@ class WorkflowsRuntime(object):
             ctx.safePoint()
 
     def progress(self, msg, extra=None):
-        """Sets the run's latest progress message (shown by getWorkflow/listRuns)."""
+        """Sets the run's latest progress message (shown by getWorkflow/listRuns).
+
+        A text message longer than 1000 characters is cut (ending "...");
+        ``msg`` and ``extra`` together over 16000 bytes of JSON raise
+        TooLarge and leave the previous progress in place.
+        """
         ctx = context.current()
         if ctx is not None:
             ctx.progress(msg, extra)
 
     def setEvent(self, key, value):
-        """Publishes ``value`` (JSON) under ``key``; readers see the latest value."""
+        """Publishes ``value`` (JSON) under ``key``; readers see the latest value.
+
+        Raises:
+            TooLarge: the value's JSON is over the ``maxValueBytes`` limit
+                (256000 by default) or nested deeper than ``maxJsonDepth``
+                (100); nothing is written.
+        """
         ctx = context.current()
         if ctx is not None:
             ctx.setEvent(_key(key), value)
 
     def writeStream(self, key, value):
-        """Appends ``value`` (JSON) to the run's stream ``key``."""
+        """Appends ``value`` (JSON) to the run's stream ``key``.
+
+        Raises:
+            TooLarge: as ``setEvent``; nothing is appended.
+        """
         ctx = context.current()
         if ctx is not None:
             ctx.writeStream(_key(key), value)

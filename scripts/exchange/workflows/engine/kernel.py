@@ -22,7 +22,7 @@ from exchange.workflows.engine.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 8
+SHAPE = 9
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -30,6 +30,19 @@ DEFAULTS = {
     "maxRecoveryAttempts": 5,
     "applicationVersion": None,
     "leaseSeconds": 30,
+    # Stored and logged tracebacks name file, line and function of each
+    # frame; their source lines (where a literal password may sit) only
+    # when this is True.
+    "storeTracebackSource": False,
+    # Size limits (bytes of JSON text) and nesting depth of what a run
+    # stores: inputs, a step's or workflow's output, an event or stream
+    # value. They keep one careless call from filling the heap or a table.
+    "maxInputBytes": 1000000,
+    "maxOutputBytes": 1000000,
+    "maxValueBytes": 256000,
+    "maxJsonDepth": 100,
+    # Bytes of inputs held by the in-memory queue at most (besides its count).
+    "inMemoryMaxBytes": 64000000,
 }
 
 
@@ -79,6 +92,19 @@ def _new():
         "lastRetention": ConcurrentHashMap(),
         "lastDispatch": AtomicReference(None),
         "identity": AtomicReference(None),
+        # Characters of inputs JSON held by the in-memory queue (bounded by
+        # the inMemoryMaxBytes setting, like the queue's count by its capacity).
+        "burstBytes": AtomicLong(0),
+        # dbName -> True: connections this gateway has (checked by
+        # enqueueInMemory without I/O; refreshed by dispatch, see burst.py).
+        "knownDatabases": ConcurrentHashMap(),
+        "knownDatabasesMs": AtomicLong(0),
+        # workflowId -> epoch ms of the first INSERT of a queued in-memory row
+        # whose outcome is unknown (the database went away mid-statement).
+        "flushUnclear": ConcurrentHashMap(),
+        # workflowId -> plain dict: in-memory requests whose connection is
+        # gone from this gateway, set aside for an operator (bounded).
+        "parkedInMemory": ConcurrentHashMap(),
     }
 
 

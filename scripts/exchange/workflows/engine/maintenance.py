@@ -11,17 +11,30 @@ applies it at once.
 
 Retention: finished runs older than ``maxAgeDays`` and beyond the newest
 ``maxRows`` are deleted by dispatch, at most ``batchSize`` runs per minute
-per gateway, so the cost per cycle stays bounded.
+per gateway, so the cost per cycle stays bounded. Every value must be finite
+and in range, when it is set and when it is read back.
 """
 from exchange.workflows.engine import clock, codec, database, kernel, states
 from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.engine.validate import integer, number
 from exchange.workflows.store import db, retention, runs, settings
 
 MAINTENANCE = "maintenance"
 RETENTION = "retention"
 RETENTION_PERIOD_MS = 60000
+# Retention never deletes a run that finished less than this long ago,
+# whatever the policy says. The in-memory flush relies on it (see
+# burst.UNCLEAR_RETRY_MS): a row whose INSERT may have committed is inserted
+# again only while a committed copy could not have been deleted yet, so the
+# retry finds it and changes nothing instead of running the work twice.
+RETENTION_FLOOR_MS = 3600000
 RETENTION_DEFAULTS = {"maxAgeDays": None, "maxRows": None, "batchSize": 500}
+MAX_AGE_DAYS = 36500
+MAX_BATCH = 10000
 _ACTIVE = "('ENQUEUED','PENDING','RUNNING','HELD')"
+# Databases whose invalid stored retention policy was logged (once per gateway
+# and code version; a valid policy clears it).
+_reported = set()
 
 
 def refresh(dbName, d):
@@ -66,24 +79,70 @@ def setMode(dbName, mode, reason, user):
     return {"mode": stored, "cancelled": cancelled}
 
 
-def getRetention(dbName):
-    d = database.prepare(dbName)
-    found = settings.read(dbName, d, RETENTION)
+def checkRetention(maxAgeDays, maxRows, batchSize):
+    """Returns the policy dict if every value is in range; None means keep.
+
+    Raises:
+        InvalidArguments: maxAgeDays not a finite number of days from 0 to
+            MAX_AGE_DAYS (NaN and infinities included), maxRows not an
+            integer from 0 to 10^9, batchSize not an integer from 1 to 10000.
+    """
+    if maxAgeDays is not None:
+        maxAgeDays = number("maxAgeDays", maxAgeDays, 0, MAX_AGE_DAYS)
+        if maxAgeDays == int(maxAgeDays):
+            maxAgeDays = int(maxAgeDays)
+    if maxRows is not None:
+        maxRows = integer("maxRows", maxRows, 0, 10 ** 9)
+    batchSize = integer("batchSize", batchSize, 1, MAX_BATCH)
+    return {"maxAgeDays": maxAgeDays, "maxRows": maxRows, "batchSize": batchSize}
+
+
+def _stored(found):
+    """Returns (policy, problem) of a stored retention setting: problem is
+    None, or why the stored values cannot be applied (then nothing is
+    deleted and dispatch logs it: a broken policy never reads as "keep")."""
     policy = dict(RETENTION_DEFAULTS)
-    policy.update(codec.decode(found[0]) if found else {})
-    return policy
+    try:
+        value = codec.decode(found[0]) if found else {}
+        if not isinstance(value, dict):
+            raise InvalidArguments("the stored policy is not a JSON object")
+        policy.update(value)
+        return checkRetention(policy.get("maxAgeDays"), policy.get("maxRows"),
+                              policy.get("batchSize")), None
+    except (InvalidArguments, ValueError) as e:
+        return policy, str(e)
+
+
+def getRetention(dbName):
+    """Returns {maxAgeDays, maxRows, batchSize, problem}; ``problem`` says why
+    a stored policy cannot be applied (None when it can)."""
+    d = database.prepare(dbName)
+    policy, problem = _stored(settings.read(dbName, d, RETENTION))
+    return dict(policy, problem=problem)
 
 
 def setRetention(dbName, maxAgeDays, maxRows, batchSize, user):
+    """Stores the retention policy for every gateway; returns it.
+
+    Raises:
+        InvalidArguments: a value out of range (see checkRetention).
+    """
+    policy = checkRetention(maxAgeDays, maxRows, batchSize)
     d = database.prepare(dbName)
-    policy = {"maxAgeDays": maxAgeDays, "maxRows": maxRows, "batchSize": batchSize}
     settings.write(dbName, d, RETENTION, codec.encode(policy), user, clock.nowMs())
     kernel.get()["lastRetention"].remove(dbName)
+    _reported.discard(dbName)
     return policy
 
 
 def applyRetention(dbName, d, force=False):
-    """Deletes one bounded batch of expired runs, at most once a minute; returns runs deleted."""
+    """Deletes one bounded batch of expired runs, at most once a minute; returns runs deleted.
+
+    A stored policy that cannot be applied (NaN, infinite or negative values
+    written by hand or by an older version) deletes nothing: it is counted
+    (``retentionPolicyInvalid``) and logged as an error once per gateway
+    until a valid policy is set.
+    """
     last = kernel.get()["lastRetention"]
     now = clock.nowMs()
     previous = last.get(dbName)
@@ -93,18 +152,26 @@ def applyRetention(dbName, d, force=False):
     found = settings.read(dbName, d, RETENTION)
     if not found:
         return 0
-    policy = dict(RETENTION_DEFAULTS)
-    policy.update(codec.decode(found[0]) or {})
-    budget = int(policy.get("batchSize") or 500)
+    policy, problem = _stored(found)
+    if problem is not None:
+        kernel.count("retentionPolicyInvalid")
+        if dbName not in _reported:
+            _reported.add(dbName)
+            system.util.getLogger("exchange.workflows.maintenance").errorf(
+                "Retention on %s is NOT applied: the stored policy is invalid (%s). Set it again "
+                "with admin.setRetention().", dbName, problem)
+        return 0
+    _reported.discard(dbName)
+    budget = policy["batchSize"]
     deleted = 0
-    if policy.get("maxAgeDays") is not None:
-        cutoff = now - int(float(policy["maxAgeDays"]) * 86400000)
+    if policy["maxAgeDays"] is not None:
+        cutoff = min(now - int(policy["maxAgeDays"] * 86400000), now - RETENTION_FLOOR_MS)
         deleted += retention.delete(dbName, d, retention.olderThan(dbName, d, cutoff, budget))
-    if policy.get("maxRows") is not None and deleted < budget:
-        cutoff = retention.rowCountCutoff(dbName, d, int(policy["maxRows"]))
+    if policy["maxRows"] is not None and deleted < budget:
+        cutoff = retention.rowCountCutoff(dbName, d, policy["maxRows"])
         if cutoff is not None:
             deleted += retention.delete(dbName, d, retention.olderThan(
-                dbName, d, cutoff + 1, budget - deleted))
+                dbName, d, min(cutoff + 1, now - RETENTION_FLOOR_MS), budget - deleted))
     if deleted:
         kernel.count("retentionDeleted", deleted)
     return deleted

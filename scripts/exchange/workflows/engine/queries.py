@@ -1,9 +1,21 @@
-"""Read-side views for operators: one run, lists, steps, mailbox, events."""
-from exchange.workflows.engine import codec, database, states
+"""Read-side views for operators: one run, lists, steps, mailbox, events.
+
+Every view masks a run's secret inputs (``@workflow(secretInputs=[...])``):
+the inputs by name, and their values wherever they turn up in the run's
+output, error, progress, events, stream values and step results. A run of a
+workflow this gateway does not know (not registered here, or renamed) shows
+no input value at all, since which of them are secret cannot be told.
+"""
+from exchange.workflows.engine import codec, database, masking, registry, states
 from exchange.workflows.engine.errors import InvalidArguments, NotFound
+from exchange.workflows.engine.validate import integer
 from exchange.workflows.store import checkpoints, events, mailbox, runs
 
 _JSON_FIELDS = ("inputs", "output", "error", "progress")
+_SHOWN_FIELDS = ("output", "error", "progress")
+# Pages of steps and commands: a run of 100,000 steps is never read whole.
+PAGE_LIMIT = 1000
+MAX_PAGE_LIMIT = 10000
 
 
 def _decoded(row):
@@ -23,9 +35,62 @@ def _require(dbName, d, workflowId):
     return row
 
 
+def _secrets(workflowName, inputs):
+    """Returns (secret input names, texts to hide) for a run of ``workflowName``
+    with ``inputs`` (decoded or JSON text); names is None when the workflow
+    is not registered on this gateway."""
+    wfdef = registry.get(workflowName)
+    if wfdef is None:
+        return None, ()
+    if not wfdef.secretInputs:
+        return wfdef.secretInputs, ()
+    if not isinstance(inputs, dict):
+        try:
+            inputs = codec.decode(inputs)
+        except ValueError:
+            inputs = None
+    return wfdef.secretInputs, masking.secretTexts(inputs, wfdef.secretInputs)
+
+
+def shownInputs(workflowName, inputs):
+    """Returns a run's inputs (decoded) as every answer shows them: the
+    workflow's secret inputs masked, every value masked when the workflow is
+    not registered here. For any listing that shows a request's inputs (the
+    parked requests, an export)."""
+    names = _secrets(workflowName, None)[0]
+    if not isinstance(inputs, dict):
+        return inputs if inputs is None or names == frozenset() else masking.MASK
+    return masking.maskInputs(inputs, names)
+
+
+def _masked(row, names, hide):
+    """Masks a decoded run row in place; returns it."""
+    if "inputs" in row:
+        row["inputs"] = masking.maskInputs(row["inputs"], names)
+    for key in _SHOWN_FIELDS:
+        if row.get(key) is not None:
+            row[key] = masking.scrub(row[key], hide)
+    return row
+
+
+def _hideFor(dbName, d, workflowId):
+    """Returns the run's texts to hide (its secret input values), after
+    checking that it exists."""
+    row = _require(dbName, d, workflowId)
+    return _secrets(row["workflowName"], row["inputs"])[1]
+
+
+def _page(limit, offset):
+    limit = PAGE_LIMIT if limit is None else integer("limit", limit, 1, MAX_PAGE_LIMIT)
+    offset = 0 if offset is None else integer("offset", offset, 0, 10 ** 9)
+    return limit, offset
+
+
 def getWorkflow(dbName, workflowId):
     d = database.prepare(dbName)
     row = _decoded(_require(dbName, d, workflowId))
+    names, hide = _secrets(row["workflowName"], row.get("inputs"))
+    row = _masked(row, names, hide)
     row["finished"] = row["status"] in states.FINISHED
     return row
 
@@ -37,26 +102,52 @@ def listRuns(dbName, filters, limit, offset):
             raise InvalidArguments("Unknown status %r; statuses are %s." % (s, ", ".join(states.ALL)))
     d = database.prepare(dbName)
     rows, total = runs.listRuns(dbName, d, filters, limit, offset)
-    return {"rows": [_decoded(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    rows = [_decoded(r) for r in rows]
+    # The list carries no inputs; the progress and error of runs whose
+    # workflow has secret inputs are masked with those runs' values.
+    withSecrets = [r["workflowId"] for r in rows
+                   if getattr(registry.get(r["workflowName"]), "secretInputs", None)]
+    inputs = runs.inputsOf(dbName, d, withSecrets) if withSecrets else {}
+    for r in rows:
+        if r["workflowId"] in inputs:
+            _masked(r, (), _secrets(r["workflowName"], inputs[r["workflowId"]])[1])
+    return {"rows": rows, "total": total, "limit": limit, "offset": offset}
 
 
-def getSteps(dbName, workflowId):
+def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
+    """Returns one page (``limit`` from ``offset``) of the run's recorded
+    operations in order.
+
+    Raises:
+        InvalidArguments: limit not 1-10000, or offset not 0-10^9.
+        NotFound: no such run.
+    """
+    limit, offset = _page(limit, offset)
     d = database.prepare(dbName)
-    _require(dbName, d, workflowId)
+    hide = _hideFor(dbName, d, workflowId)
     out = []
-    for rec in checkpoints.load(dbName, d, workflowId):
+    for rec in checkpoints.page(dbName, d, workflowId, limit, offset):
         rec = _decoded(rec)
+        rec = _masked(rec, (), hide)
         if rec["startedMs"] is not None and rec["finishedMs"] is not None:
             rec["durationMs"] = rec["finishedMs"] - rec["startedMs"]
         out.append(rec)
     return out
 
 
-def getCommands(dbName, workflowId):
+def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
+    """Returns one page (``limit`` from ``offset``) of the run's mailbox,
+    oldest first.
+
+    Raises:
+        InvalidArguments: limit not 1-10000, or offset not 0-10^9.
+        NotFound: no such run.
+    """
+    limit, offset = _page(limit, offset)
     d = database.prepare(dbName)
     _require(dbName, d, workflowId)
     out = []
-    for msg in mailbox.history(dbName, d, workflowId):
+    for msg in mailbox.history(dbName, d, workflowId, limit, offset):
         payload = codec.decode(msg.pop("payload"))
         msg["cmd"] = payload.get("cmd")
         out.append(msg)
@@ -65,16 +156,17 @@ def getCommands(dbName, workflowId):
 
 def getEvents(dbName, workflowId):
     d = database.prepare(dbName)
-    _require(dbName, d, workflowId)
-    return dict((e["key"], codec.decode(e["value"])) for e in events.getEvents(dbName, d, workflowId))
+    hide = _hideFor(dbName, d, workflowId)
+    return dict((e["key"], masking.scrub(codec.decode(e["value"]), hide))
+                for e in events.getEvents(dbName, d, workflowId))
 
 
 def readStream(dbName, workflowId, key, afterOffset, limit):
     d = database.prepare(dbName)
-    _require(dbName, d, workflowId)
+    hide = _hideFor(dbName, d, workflowId)
     rows = events.readStream(dbName, d, workflowId, key, afterOffset, limit)
     for r in rows:
-        r["value"] = codec.decode(r["value"])
+        r["value"] = masking.scrub(codec.decode(r["value"]), hide)
     return rows
 
 

@@ -8,6 +8,8 @@ objects they started with.
 import inspect
 import threading
 
+from exchange.workflows.engine import masking
+from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
 
 _lock = threading.Lock()
@@ -23,9 +25,8 @@ MAX_RETRY_DELAY_SECONDS = 3600.0
 
 
 class WorkflowDef(object):
-    def __init__(self, name, fn, options):
+    def __init__(self, name, fn, options, secretInputs=()):
         self.name = name
-        self.fn = fn
         self.options = options
         self.module = getattr(fn, "__module__", None)
         # Read once here: start() checks inputs against it on every call.
@@ -35,6 +36,37 @@ class WorkflowDef(object):
             self.requiredArgs = tuple(args[:len(args) - len(defaults or ())])
         except (TypeError, ValueError):
             self.argNames, self.requiredArgs = None, ()
+        self.secretInputs = _secretNames(name, secretInputs, self.argNames)
+        # What the executor calls: the function itself, or, for a workflow
+        # with secret inputs, a wrapper that first tells the run's context
+        # which values to mask in whatever error it records or logs.
+        self.fn = _declaringSecrets(fn, self.secretInputs) if self.secretInputs else fn
+
+
+def _secretNames(name, secretInputs, argNames):
+    if secretInputs is None:
+        return frozenset()
+    if isinstance(secretInputs, TEXT) or not isinstance(secretInputs, (list, tuple, set, frozenset)):
+        raise InvalidArguments("Workflow %s: secretInputs must be a list of input names, e.g. "
+                               "[\"password\"]." % name)
+    names = frozenset(secretInputs)
+    for secret in names:
+        if not isinstance(secret, TEXT) or not secret:
+            raise InvalidArguments("Workflow %s: secretInputs must hold input names (strings)." % name)
+        if argNames is not None and secret not in argNames:
+            raise InvalidArguments("Workflow %s: secret input %r is not a parameter of the function."
+                                   % (name, secret))
+    return names
+
+
+def _declaringSecrets(fn, names):
+    def withSecrets(**kwargs):
+        from exchange.workflows.engine.context import current
+        ctx = current()
+        if ctx is not None:
+            ctx.secretValues = masking.secretTexts(kwargs, names)
+        return fn(**kwargs)
+    return withSecrets
 
 
 def _argspec(fn):
@@ -66,17 +98,28 @@ def stepOptions(options):
     return opts
 
 
-def workflow(fn=None, name=None, **options):
+def workflow(fn=None, name=None, secretInputs=None, **options):
     """Registers a workflow function: ``@workflow(name="area.task")`` or ``@workflow``.
 
     Args:
         name: the registered name used by start(); defaults to module.function.
+        secretInputs: names of inputs that hold secrets (a password, a token).
+            The function receives them unchanged; getWorkflow, listRuns, the
+            console and logs show ``***`` instead of their values, also where
+            a value turns up in an error, a progress message or a step's
+            output. They are stored with the run (a recovered run needs
+            them): protect the database itself.
         options: reserved for per-workflow settings (e.g. maxRecoveryAttempts).
+
+    Raises:
+        InvalidArguments: secretInputs is not a list of the function's
+            parameter names.
     """
     def register(f):
         wname = name or _qualified(f)
+        wdef = WorkflowDef(wname, f, options, secretInputs)
         with _lock:
-            _workflows[wname] = WorkflowDef(wname, f, options)
+            _workflows[wname] = wdef
         f.workflowName = wname
         return f
     if fn is not None and callable(fn):

@@ -11,6 +11,14 @@ in the gateway and are gateway scope), and a client sends ``start``,
 message handler ``workflows`` instead: ``callGateway()`` on the client,
 ``handleRequest()`` in the handler.
 
+A client request carries no identity the gateway can check (a message handler
+receives the payload only; a user name in it is whatever the client wrote), so
+``handleRequest`` ignores a ``user`` and a ``dbName`` in it, acts on the
+default database as the caller "client", and does only what the
+authorization policy's ``clients`` flags allow (nothing by default; see
+api/access.py). Restrict who may send to the handler too: its security
+settings in the Designer (Gateway Events > Message > workflows).
+
 Scope detection uses ``ApplicationScope.getGlobalScope()`` (Ignition SDK,
 ``com.inductiveautomation.ignition.common.model``). Where that class does not
 exist (tools/gwsim, CPython unit tests) the JVM is treated as a gateway.
@@ -23,7 +31,8 @@ except ImportError:  # gwsim or CPython: no Ignition classes, run as the gateway
     ApplicationScope = None
 
 MESSAGE_HANDLER = "workflows"
-# What a client may ask the gateway to do, and the keyword arguments each takes.
+# What a client may ask the gateway to do, and the keyword arguments each takes
+# (``user`` and ``dbName`` are accepted for compatibility and ignored).
 ROUTES = {
     "start": ("workflowName", "inputs", "queueName", "partitionKey", "priority",
               "deduplicationId", "applicationVersion", "timeoutSeconds", "dbName", "user"),
@@ -63,13 +72,19 @@ def request(function, **kwargs):
 
 
 def handleRequest(payload):
-    """Runs a routed call in the gateway; returns its envelope. Never raises,
-    because an exception would reach the client as an opaque sendRequest error.
+    """Runs a routed call in the gateway as the caller "client"; returns its
+    envelope. Never raises, because an exception would reach the client as an
+    opaque sendRequest error.
 
     Args:
-        payload: ``{"function": "start"|"sendCommand"|"cancel", "kwargs": {...}}``.
+        payload: ``{"function": "start"|"sendCommand"|"cancel", "kwargs": {...}}``;
+            ``user`` and ``dbName`` in kwargs are ignored (the user is kept as
+            an unverified ``claimedUser`` in the audit record).
+    Returns:
+        The service function's envelope (NOT_AUTHORIZED unless the policy
+        lets clients take the action); INVALID_ARGUMENTS for a bad payload.
     """
-    from exchange.workflows.api import envelope, service  # api depends on engine, not back
+    from exchange.workflows.api import access, envelope, service  # api depends on engine, not back
     try:
         function = payload.get("function") if hasattr(payload, "get") else None
         kwargs = payload.get("kwargs") if hasattr(payload, "get") else None
@@ -81,14 +96,17 @@ def handleRequest(payload):
         if unknown:
             return envelope.respond(False, "INVALID_ARGUMENTS", "%s() takes no argument %s." % (
                 function, ", ".join(unknown)))
-        return getattr(service, function)(**kwargs)
+        claimed = kwargs.pop("user", None)
+        kwargs.pop("dbName", None)
+        return getattr(service, function)(session=access.clientCaller(claimed), **kwargs)
     except ANY_ERROR as e:
         return envelope.respond(False, "INVALID_ARGUMENTS", "Bad request payload: %s" % describe(e))
 
 
 def callGateway(function, timeoutSec=30, project=None, **kwargs):
     """From a Vision client or the Designer: runs ``start``, ``sendCommand``
-    or ``cancel`` in the gateway and returns its envelope.
+    or ``cancel`` in the gateway and returns its envelope. The gateway acts on
+    its default database as the caller "client" (see handleRequest).
 
     Returns:
         The service function's envelope; GATEWAY_UNREACHABLE when the request

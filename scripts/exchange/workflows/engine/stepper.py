@@ -1,17 +1,24 @@
 """Runs a ``@step`` inside a workflow: replay, safe points, retries, checkpoint.
 
 A step's result is converted to JSON *before* it is recorded; a result that
-has no JSON form fails the step (recorded, never retried: its side effect
-already happened). Exceptions raised to the workflow are rebuilt from the
-record the same way live and on replay, so the workflow's control flow
-cannot differ after a crash.
+has no JSON form (StepOutputNotSerializable), or whose JSON is over the
+``maxOutputBytes`` / ``maxJsonDepth`` limits (StepOutputTooLarge), fails the
+step (recorded, never retried: its side effect already happened).
+Exceptions raised to the workflow are rebuilt from the record the same way
+live and on replay, so the workflow's control flow cannot differ after a
+crash.
+
+A run's pending interrupt (context.py) is raised again at step entry, at
+step exit before anything is recorded, and by a nested step called inside a
+step: a step body that caught the interrupt of a wait cannot have its
+result recorded, and no step starts after STOP, cancel or a timeout.
 """
 import functools
 
 from exchange.workflows.engine import clock, codec
 from exchange.workflows.engine.context import current
-from exchange.workflows.engine.errors import (ANY_ERROR, NotSerializable, StepError,
-                                              WorkflowInterrupt, toRecord)
+from exchange.workflows.engine.errors import (ANY_ERROR, NotSerializable, StepError, TooLarge,
+                                              WorkflowInterrupt, describe, toRecord)
 from exchange.workflows.engine.registry import MAX_RETRY_DELAY_SECONDS, stepOptions
 
 try:
@@ -55,7 +62,12 @@ def durable(fn, name, options):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ctx = current()
-        if ctx is None or ctx.inStep:
+        if ctx is None:
+            return fn(*args, **kwargs)
+        if ctx.inStep:
+            # Nested: part of the enclosing step, but not after an interrupt.
+            if ctx.pending is not None:
+                ctx.raisePending()
             return fn(*args, **kwargs)
         return run(ctx, fn, name, options, args, kwargs)
     wrapper.stepName = name
@@ -72,12 +84,15 @@ def durable(fn, name, options):
 
 
 def run(ctx, fn, name, options, args, kwargs):
+    # The entry safe point comes before the step takes its operation id: an
+    # error raised there (and swallowed by the workflow) leaves no gap in the
+    # recorded history. While replaying, safePoint() does nothing.
+    ctx.safePoint()
     fid, rec = ctx.begin(name)
     if rec is not None:
         if rec["error"] is not None:
             raise rebuild(codec.decode(rec["error"]))
         return codec.decode(rec["output"])
-    ctx.safePoint()
     started = clock.nowMs()
     attempts, maxAttempts = 0, int(options["max_attempts"]) if options["retries_allowed"] else 1
     delay = float(options["interval_seconds"])
@@ -93,13 +108,22 @@ def run(ctx, fn, name, options, args, kwargs):
             failure = e
         finally:
             ctx.inStep = False
+        if ctx.pending is not None:
+            # The body caught the interrupt of a wait: its result or error is not recorded.
+            ctx.raisePending()
         if failure is None:
             try:
-                output = codec.encode(value)
+                output = codec.encodeLimited(value, ctx.maxOutputBytes, ctx.maxDepth,
+                                             "the output of step %s" % name)
             except NotSerializable as e:
-                error = {"type": "StepOutputNotSerializable", "step": name,
-                         "message": "step %s returned a value with no JSON form (%s); "
-                                    "return plain data" % (name, e)}
+                if isinstance(e, TooLarge):
+                    error = {"type": "StepOutputTooLarge", "step": name,
+                             "message": "%s; return less (a summary, or a key to data kept "
+                                        "elsewhere)" % e}
+                else:
+                    error = {"type": "StepOutputNotSerializable", "step": name,
+                             "message": "step %s returned a value with no JSON form (%s); "
+                                        "return plain data" % (name, e)}
                 ctx.record(fid, name, error=codec.encode(error), attempts=attempts,
                            startedMs=started)
                 raise rebuild(error)
@@ -114,6 +138,6 @@ def run(ctx, fn, name, options, args, kwargs):
             ctx.record(fid, name, error=codec.encode(error), attempts=attempts, startedMs=started)
             raise rebuild(error)
         _logger().debugf("step %s attempt %d of %d failed (%s); retrying in %.1f s",
-                         name, attempts, maxAttempts, failure, delay)
+                         name, attempts, maxAttempts, describe(failure), delay)
         ctx.sleep(int(min(delay, MAX_RETRY_DELAY_SECONDS) * 1000))
         delay = delay * float(options["backoff_rate"])

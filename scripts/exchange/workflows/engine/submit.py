@@ -1,12 +1,38 @@
 """Validating a start request and turning it into an ENQUEUED row, for both
-``start`` (durable now) and ``enqueueInMemory`` (durable at the next flush)."""
-from exchange.workflows.engine import clock, codec, ids, registry, states
-from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, WorkflowsError
-from exchange.workflows.engine.validate import isInteger, isNumber
+``start`` (durable now) and ``enqueueInMemory`` (durable at the next flush),
+and the durable start itself: a direct start on a free worker, else a
+queued row, with deduplication and caller-chosen ids resolved."""
+from exchange.workflows.engine import clock, codec, dispatcher, ids, kernel, registry, states
+from exchange.workflows.engine.errors import (InvalidArguments, NotSerializable, TooLarge,
+                                              WorkflowsError)
+from exchange.workflows.engine.validate import isInteger, number, workflowId as _workflowId
+from exchange.workflows.store import runs
+
+# The run table's INTEGER column, and the longest timeout a BIGINT of
+# milliseconds holds with room to add it to a clock (about 100 years).
+PRIORITY_RANGE = (-2147483648, 2147483647)
+MAX_TIMEOUT_SECONDS = 100 * 365 * 24 * 3600.0
 
 
 class NotRegistered(WorkflowsError):
     code = "WORKFLOW_NOT_REGISTERED"
+
+
+class IdConflict(WorkflowsError):
+    code = "WORKFLOW_ID_CONFLICT"
+
+
+class Started(object):
+    """The outcome of a durable start: ``code`` is WORKFLOW_ENQUEUED (a new
+    run), WORKFLOW_ALREADY_STARTED (the caller's workflowId exists: nothing
+    was created) or WORKFLOW_DEDUPLICATED (another active run holds the
+    deduplication id)."""
+    __slots__ = ("code", "workflowId", "status")
+
+    def __init__(self, code, workflowId, status):
+        self.code = code
+        self.workflowId = workflowId
+        self.status = status
 
 
 # enqueueInMemory runs on many threads at once, and in Jython an ``x is y``
@@ -62,8 +88,13 @@ def _checkSignature(wfdef, kwargs):
 
 
 def build(workflowName, inputs, queueName, partitionKey, priority, deduplicationId,
-          applicationVersion, timeoutSeconds, createdBy=None):
-    """Returns (workflowId, row) for runs.insert, or raises with a precise code."""
+          applicationVersion, timeoutSeconds, createdBy=None, workflowId=None):
+    """Returns (workflowId, row) for runs.insert, or raises with a precise code.
+
+    Everything the database would refuse is refused here (lengths, integer
+    ranges, JSON size and depth), so a request accepted in memory cannot
+    fail at flush time for its own values.
+    """
     _text("workflowName", workflowName, 200, required=True)
     wfdef = registry.get(workflowName)
     if not wfdef:
@@ -75,23 +106,74 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     _text("partitionKey", partitionKey, 200)
     _text("deduplicationId", deduplicationId, 200)
     _text("applicationVersion", applicationVersion, 100)
-    if not isInteger(priority):
-        raise InvalidArguments("priority must be an integer (lower runs first).")
+    _text("user", createdBy, 200)
+    if not isInteger(priority) or not PRIORITY_RANGE[0] <= priority <= PRIORITY_RANGE[1]:
+        raise InvalidArguments("priority must be an integer from %d to %d (lower runs first)."
+                               % PRIORITY_RANGE)
     timeoutMs = None
     if timeoutSeconds is not None:
-        if not isNumber(timeoutSeconds) \
-                or timeoutSeconds <= 0:
-            raise InvalidArguments("timeoutSeconds must be a positive number of seconds or None.")
-        timeoutMs = int(timeoutSeconds * 1000)
+        timeoutMs = int(number("timeoutSeconds", timeoutSeconds, 0.001, MAX_TIMEOUT_SECONDS) * 1000)
     kwargs = kwargsOf(inputs)
     _checkSignature(wfdef, kwargs)
     try:
-        inputsJson = codec.encode(kwargs)
+        inputsJson = codec.encodeLimited(kwargs, int(kernel.config("maxInputBytes")),
+                                         int(kernel.config("maxJsonDepth")), "inputs")
+    except TooLarge as e:
+        raise InvalidArguments("%s; pass large data by reference (a file path, a row id)." % e,
+                               code="INPUTS_TOO_LARGE")
     except NotSerializable as e:
         raise InvalidArguments("inputs must be JSON-serialisable (strings, numbers, booleans, "
                                "None, lists, dicts): %s" % e, code="INPUTS_NOT_JSON")
-    workflowId = ids.newWorkflowId()
+    if workflowId:
+        workflowId = _workflowId("workflowId", workflowId)
+    elif workflowId is not None:
+        raise InvalidArguments("workflowId must be a non-empty id string or None.")
+    else:
+        workflowId = ids.newWorkflowId()
     now = clock.nowMs()
     row = (workflowId, workflowName, states.ENQUEUED, queueName, partitionKey, int(priority),
            deduplicationId, applicationVersion, inputsJson, timeoutMs, createdBy, now, now)
     return workflowId, row
+
+
+def start(dbName, d, row, callerChosenId):
+    """Makes the run of ``row`` durable: started here on a free worker, or
+    queued. Returns a Started.
+
+    A caller-chosen id that exists already is answered with that run and
+    creates nothing: retrying a start whose answer was lost is safe.
+
+    Raises:
+        IdConflict: the id belongs to a run of another workflow.
+    """
+    wid, workflowName, queueName, dedup = row[0], row[1], row[3], row[6]
+    if callerChosenId:
+        found = _existing(dbName, d, wid, workflowName)
+        if found is not None:
+            return found
+    if dispatcher.startHere(dbName, d, row, registry.get(workflowName)):
+        return Started("WORKFLOW_ENQUEUED", wid, states.RUNNING)
+    for _ in range(3):
+        if runs.insert(dbName, d, [row]) == 1:
+            dispatcher.wake(dbName, queueName)
+            return Started("WORKFLOW_ENQUEUED", wid, states.ENQUEUED)
+        # Nothing inserted: the id exists (a concurrent start with the same
+        # caller-chosen id), or the deduplication id is held by an active run.
+        found = _existing(dbName, d, wid, workflowName)
+        if found is not None:
+            return found
+        if dedup:
+            holder = runs.activeByDeduplication(dbName, d, queueName, dedup)
+            if holder:
+                return Started("WORKFLOW_DEDUPLICATED", holder, None)
+    raise WorkflowsError("Could not insert the run; try again.")
+
+
+def _existing(dbName, d, workflowId, workflowName):
+    row = runs.get(dbName, d, workflowId)
+    if row is None:
+        return None
+    if row["workflowName"] != workflowName:
+        raise IdConflict("workflowId %r is already used by a run of another workflow; choose "
+                         "another id." % workflowId)
+    return Started("WORKFLOW_ALREADY_STARTED", workflowId, row["status"])

@@ -30,3 +30,43 @@ def optionalText(name, value):
     if value is not None and not isinstance(value, TEXT):
         raise InvalidArguments("%s must be a string or None." % name)
     return value
+
+
+def number(name, value, low, high):
+    """Returns ``value`` as a float in [low, high]; NaN and infinities are refused."""
+    if not isNumber(value):
+        raise InvalidArguments("%s must be a number from %s to %s." % (name, low, high))
+    value = float(value)
+    # NaN fails every comparison, so it fails this one too.
+    if not low <= value <= high:
+        raise InvalidArguments("%s must be a finite number from %s to %s." % (name, low, high))
+    return value
+
+
+def text(name, value, maxLen, required=False):
+    """Returns ``value`` if it is a non-blank string of at most ``maxLen``
+    characters (or None when not ``required``)."""
+    if isinstance(value, TEXT) and value.strip():
+        if len(value) > maxLen:
+            raise InvalidArguments("%s is longer than %d characters." % (name, maxLen))
+        return value
+    if value is None and not required:
+        return None
+    raise InvalidArguments("%s must be a non-empty string%s." % (name, "" if required else " or None"))
+
+
+# Caller-chosen workflow ids: the characters of the engine's own ids and of
+# ordinary business keys, so an id is safe in a log line, a URL or a view.
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@#")
+
+
+def workflowId(name, value, required=True):
+    """Returns ``value`` if it is a usable workflow id (1-64 characters of
+    letters, digits and ``-_.:/@#``)."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, TEXT) or not value or len(value) > 64 \
+            or any(c not in _ID_CHARS for c in value):
+        raise InvalidArguments("%s must be 1-64 characters: letters, digits and - _ . : / @ #."
+                               % name)
+    return value

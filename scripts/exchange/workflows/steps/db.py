@@ -10,6 +10,7 @@ for the engine's tables. Statements are always prepared: pass values in
 auto-committed statement. Error messages never contain ``args``.
 """
 from exchange.workflows.bootstrap import step
+from exchange.workflows.engine import errors
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.convert import plain
@@ -46,7 +47,7 @@ def query(dbName, sql, args=None):
     try:
         ds = system.db.runPrepQuery(sql, values, dbName)
     except ANY_ERROR as e:
-        raise SqlError("db.query on database '%s' failed: %s" % (dbName, rootCause(e)))
+        raise SqlError("db.query on database '%s' failed: %s" % (dbName, rootCause(e, values)))
     columns = [u"%s" % (c,) for c in ds.getColumnNames()]
     rows = [dict((c, ds.getValueAt(r, i)) for i, c in enumerate(columns))
             for r in range(ds.getRowCount())]
@@ -73,7 +74,7 @@ def update(dbName, sql, args=None):
     try:
         count = system.db.runPrepUpdate(sql, values, dbName)
     except ANY_ERROR as e:
-        raise SqlError("db.update on database '%s' failed: %s" % (dbName, rootCause(e)))
+        raise SqlError("db.update on database '%s' failed: %s" % (dbName, rootCause(e, values)))
     return {"rowsAffected": int(count)}
 
 
@@ -87,23 +88,14 @@ def _check(dbName, sql, args):
     return list(args or [])
 
 
-def rootCause(error):
+def rootCause(error, args=()):
     """Returns ``Type: message`` of the innermost cause of a database error.
 
     Ignition wraps the driver's SQLException in an exception whose message
     repeats the call *with its arguments*; the driver's own message says what
-    went wrong without them, so only the innermost cause is reported.
+    went wrong without them, so only the innermost cause is reported, and
+    without the values PostgreSQL echoes (``Detail: Key (k)=(value)``): see
+    ``errors.rootCause``; a text argument that still shows is masked.
     """
-    deepest = error
-    seen = 0
-    while hasattr(deepest, "getCause") and deepest.getCause() is not None and seen < 10:
-        deepest = deepest.getCause()
-        seen += 1
-    name = deepest.__class__.__name__
-    try:
-        message = deepest.getMessage() if hasattr(deepest, "getMessage") else str(deepest)
-    except ANY_ERROR:
-        message = None
-    if deepest is error and message and "system.db." in message:
-        message = None  # the wrapper itself, whose text would list the args
+    name, message = errors.rootCause(error, [a for a in args if isinstance(a, TEXT)])
     return "%s: %s" % (name, message) if message else name

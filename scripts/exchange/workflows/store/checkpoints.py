@@ -40,3 +40,12 @@ def at(dbName, d, workflowId, functionId):
         [workflowId, functionId])
     rows = toDicts(ds, STEP_COLUMNS)
     return rows[0] if rows else None
+
+
+def page(dbName, d, workflowId, limit, offset):
+    """Returns one page of the run's recorded operations in order, as dicts:
+    what an operator reads (a run of 100,000 steps is never read whole)."""
+    ds = db.query(dbName, d.sql(
+        "SELECT " + ", ".join(STEP_COLUMNS) + " FROM {ops} WHERE workflow_id = ? "
+        "ORDER BY function_id LIMIT ? OFFSET ?"), [workflowId, limit, offset])
+    return toDicts(ds, STEP_COLUMNS)

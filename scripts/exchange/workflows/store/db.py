@@ -1,8 +1,9 @@
 """The one place that calls ``system.db``: queries, updates, transactions,
 and the translation of JDBC failures into DatabaseUnavailable/DatabaseError.
 """
-from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError,
-                                              DatabaseUnavailable, JavaThrowable)
+from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
+                                              causes, messageOf, rootCause, scrubText, sqlState)
 
 # SQLState classes and message fragments that mean "the database could not be
 # reached", as opposed to "the statement was wrong".
@@ -24,60 +25,49 @@ class LockTimeout(DatabaseError):
     """A row lock was not granted in time (another gateway holds it)."""
 
 
-def _sqlState(exc):
-    cur, seen = exc, 0
-    while cur is not None and seen < 8:
-        getState = getattr(cur, "getSQLState", None)
-        if getState is not None:
-            try:
-                state = getState()
-            except ANY_ERROR:
-                state = None
-            if state:
-                return str(state)
-        getCause = getattr(cur, "getCause", None)
-        cur = getCause() if getCause is not None else None
-        seen += 1
-    return ""
-
-
-def _message(exc):
-    parts, cur, seen = [], exc, 0
-    while cur is not None and seen < 8:
-        try:
-            msg = cur.getMessage() if isinstance(cur, JavaThrowable) else str(cur)
-        except ANY_ERROR:
-            msg = ""
-        if msg:
-            parts.append(msg)
-        getCause = getattr(cur, "getCause", None)
-        cur = getCause() if getCause is not None else None
-        seen += 1
-    return " / ".join(parts)
+def _chainText(exc):
+    """The scrubbed messages of the whole cause chain, lower case: enough to
+    recognise an outage, with no SQL text in it to match by accident."""
+    return " / ".join(scrubText(messageOf(cur)) for cur in causes(exc)).lower()
 
 
 def isUniqueViolation(exc):
     """True when ``exc`` is a unique-constraint violation (any dialect)."""
-    if _sqlState(exc) in _UNIQUE_STATES:
+    if sqlState(exc) in _UNIQUE_STATES:
         return True
-    msg = _message(exc).lower()
+    msg = _chainText(exc)
     return "unique constraint" in msg or "duplicate key" in msg
 
 
-def translate(exc, dbName):
-    """Returns the engine error for a failure raised by ``system.db``."""
+def translate(exc, dbName, args=()):
+    """Returns the engine error for a failure raised by ``system.db``.
+
+    Its message is the root cause only: the driver's own message, scrubbed of
+    the SQL and arguments Ignition's wrapper repeats and of the values
+    PostgreSQL echoes (``Key (...)=(...)``, ``Detail:`` lines), with any
+    argument of ``args`` that still shows masked, and the SQLState. It goes
+    to callers, stored errors and logs, so it must not carry inputs. The
+    error also carries ``sqlState`` and ``driverMessage`` (that scrubbed
+    root message) for code that classifies refusals.
+    """
+    state = sqlState(exc)
+    hide = [a for a in args or () if isinstance(a, TEXT)]
+    rootName, root = rootCause(exc, hide)
+    cause = "%s: %s" % (rootName, root) if root else rootName
     if isUniqueViolation(exc):
-        return UniqueViolation(_message(exc)[:300])
-    state = _sqlState(exc)
-    if state == "55P03":
-        return LockTimeout("Database '%s': a lock was not granted in time: %s" % (dbName, _message(exc)[:200]))
-    msg = _message(exc)
-    low = msg.lower()
-    if state[:2] in _UNAVAILABLE_STATES or state in _UNAVAILABLE_STATES or \
-            any(w in low for w in _UNAVAILABLE_WORDS):
-        return DatabaseUnavailable("Database connection '%s' is unavailable: %s" % (dbName, msg[:300]))
-    return DatabaseError("Database '%s' rejected a statement (SQLState %s): %s"
-                         % (dbName, state or "?", msg[:500]))
+        err = UniqueViolation("Database '%s': a unique constraint refused the row (SQLState %s): %s"
+                              % (dbName, state or "?", cause))
+    elif state == "55P03":
+        err = LockTimeout("Database '%s': a lock was not granted in time: %s" % (dbName, cause))
+    elif state[:2] in _UNAVAILABLE_STATES or state in _UNAVAILABLE_STATES or \
+            any(w in _chainText(exc) for w in _UNAVAILABLE_WORDS):
+        err = DatabaseUnavailable("Database connection '%s' is unavailable: %s" % (dbName, cause))
+    else:
+        err = DatabaseError("Database '%s' rejected a statement (SQLState %s): %s"
+                            % (dbName, state or "?", cause))
+    err.sqlState = state
+    err.driverMessage = root
+    return err
 
 
 def query(dbName, sql, args=(), tx=None):
@@ -85,7 +75,7 @@ def query(dbName, sql, args=(), tx=None):
     try:
         return system.db.runPrepQuery(sql, list(args), dbName, tx)
     except ANY_ERROR as e:
-        raise translate(e, dbName)
+        raise translate(e, dbName, args)
 
 
 def update(dbName, sql, args=(), tx=None):
@@ -93,7 +83,7 @@ def update(dbName, sql, args=(), tx=None):
     try:
         return system.db.runPrepUpdate(sql, list(args), dbName, tx)
     except ANY_ERROR as e:
-        raise translate(e, dbName)
+        raise translate(e, dbName, args)
 
 
 # dbName -> True when the database's transactions are READ COMMITTED by

@@ -21,9 +21,16 @@ TABLES = {
     "meta": "schema_meta",
     "settings": "settings",
     "executors": "executors",
+    "audit": "audit",
+    "parked": "parked_requests",
 }
 
 SCHEMA = "workflows"
+# Templates kept per dialect: the store's fixed statements number about a
+# hundred. Long per-call statements cost little to format next to their
+# round trip, and would fill the cache fastest.
+CACHE_LIMIT = 1000
+CACHE_MAX_CHARS = 4000
 
 
 class Dialect(object):
@@ -41,13 +48,20 @@ class Dialect(object):
         self._cache = {}
 
     def sql(self, template):
-        """Returns ``template`` with table names filled in (cached)."""
+        """Returns ``template`` with table names filled in (cached).
+
+        The store's statements are a fixed set, but some are built per call
+        (an IN list, a multi-row INSERT of up to 1000 rows): a template
+        longer than CACHE_MAX_CHARS, or any past CACHE_LIMIT templates, is
+        formatted each time and not kept, so the cache stays small whatever
+        callers pass."""
         text = self._cache.get(template)
         if text is None:
             values = dict(self.names)
             values.update(self.settings)
             text = template.format(**values)
-            self._cache[template] = text
+            if len(template) <= CACHE_MAX_CHARS and len(self._cache) < CACHE_LIMIT:
+                self._cache[template] = text
         return text
 
 

@@ -30,8 +30,9 @@ def consume(dbName, d, workflowId, seq, by, now, tx):
         "WHERE workflow_id = ? AND seq = ? AND consumed_ms IS NULL"), [now, by, workflowId, seq], tx)
 
 
-def history(dbName, d, workflowId):
+def history(dbName, d, workflowId, limit, offset):
+    """Returns one page of the run's mailbox, oldest first."""
     ds = db.query(dbName, d.sql(
-        "SELECT " + ", ".join(COLUMNS) + " FROM {mail} WHERE workflow_id = ? ORDER BY seq"),
-        [workflowId])
+        "SELECT " + ", ".join(COLUMNS) + " FROM {mail} WHERE workflow_id = ? ORDER BY seq "
+        "LIMIT ? OFFSET ?"), [workflowId, limit, offset])
     return toDicts(ds, COLUMNS)

@@ -80,6 +80,18 @@ def exists(dbName, d, workflowId):
     return len(ds) > 0
 
 
+def existing(dbName, d, workflowIds):
+    """Returns the set of ``workflowIds`` that have a run row."""
+    found, ids = set(), list(workflowIds)
+    for start in range(0, len(ids), 100):
+        chunk = ids[start:start + 100]
+        ds = db.query(dbName, d.sql(
+            "SELECT workflow_id FROM {status} WHERE workflow_id IN ("
+            + ", ".join(["?"] * len(chunk)) + ")"), chunk)
+        found.update(r[0] for r in ds)
+    return found
+
+
 def activeByDeduplication(dbName, d, queueName, deduplicationId):
     """Returns the id of the active run holding ``deduplicationId`` in the queue, or None."""
     ds = db.query(dbName, d.sql(
@@ -129,12 +141,12 @@ def setVisibleState(dbName, d, workflowId, epoch, status, now, tx=None):
         [status, now, workflowId, epoch, other], tx)
 
 
-def finish(dbName, d, workflowId, epoch, status, output, error, now):
+def finish(dbName, d, workflowId, epoch, status, output, error, now, tx=None):
     """Ends the run held with ``epoch``; returns rows affected (0: not ours any more)."""
     return db.update(dbName, d.sql(
         "UPDATE {status} SET status = ?, output = ?, error = ?, finished_ms = ?, updated_ms = ? "
         "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + _OWNED),
-        [status, output, error, now, now, workflowId, epoch])
+        [status, output, error, now, now, workflowId, epoch], tx)
 
 
 def setProgress(dbName, d, workflowId, epoch, progress, now):
@@ -261,3 +273,16 @@ def queueCounts(dbName, d, queueName=None):
         "SELECT queue_name, status, COUNT(*) FROM {status}" + clause
         + " GROUP BY queue_name, status ORDER BY queue_name, status"), args)
     return [{"queueName": r[0], "status": r[1], "count": int(r[2])} for r in ds]
+
+
+def inputsOf(dbName, d, workflowIds):
+    """Returns {workflowId: inputs JSON} of the given runs (a page of a list)."""
+    found = {}
+    for i in range(0, len(workflowIds), 500):
+        chunk = workflowIds[i:i + 500]
+        ds = db.query(dbName, d.sql(
+            "SELECT workflow_id, inputs FROM {status} WHERE workflow_id IN ("
+            + ", ".join(["?"] * len(chunk)) + ")"), chunk)
+        for r in ds:
+            found[r[0]] = r[1]
+    return found

@@ -110,6 +110,35 @@ MIGRATIONS = [
         "CREATE INDEX IF NOT EXISTS {ix}ws_executor_owned ON {status} (executor_id) "
         "WHERE status IN " + _OWNED,
     ],
+    [
+        # Who did what: every operator action, allowed or refused. Run
+        # retention never touches it (it has its own policy).
+        """CREATE TABLE IF NOT EXISTS {audit} (
+            audit_id VARCHAR(64) NOT NULL PRIMARY KEY,
+            at_ms BIGINT NOT NULL,
+            user_name VARCHAR(200),
+            roles TEXT,
+            source VARCHAR(40) NOT NULL,
+            session_id VARCHAR(200),
+            action VARCHAR(60) NOT NULL,
+            target VARCHAR(200),
+            workflow_id VARCHAR(64),
+            allowed INTEGER NOT NULL,
+            code VARCHAR(60),
+            reason TEXT,
+            detail TEXT)""",
+        "CREATE INDEX IF NOT EXISTS {ix}wa_at ON {audit} (at_ms)",
+        "CREATE INDEX IF NOT EXISTS {ix}wa_workflow ON {audit} (workflow_id, at_ms)",
+        # In-memory requests the database refused at flush time, set aside so
+        # that one bad request cannot block the ones queued behind it.
+        """CREATE TABLE IF NOT EXISTS {parked} (
+            workflow_id VARCHAR(64) NOT NULL PRIMARY KEY,
+            request TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            executor_id VARCHAR(200),
+            parked_ms BIGINT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1)""",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

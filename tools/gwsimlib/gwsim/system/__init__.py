@@ -18,7 +18,7 @@ class SystemNamespace(types.ModuleType):
                              % (self.__name__, name))
 
 
-AREAS = ("db", "tag", "net", "util", "date")
+AREAS = ("db", "tag", "net", "util", "date", "perspective")
 
 
 def build(gateway):
@@ -27,8 +27,9 @@ def build(gateway):
     Registering them lets `import system` and `from system import db` work as in Ignition,
     where `system` is also injected as a global into every script.
     """
-    from gwsim.system import date, db, net, tag, util
-    sources = {"db": db, "tag": tag, "net": net, "util": util, "date": date}
+    from gwsim.system import date, db, net, perspective, tag, util
+    sources = {"db": db, "tag": tag, "net": net, "util": util, "date": date,
+               "perspective": perspective}
     root = SystemNamespace("system")
     for area in AREAS:
         namespace = SystemNamespace("system." + area)

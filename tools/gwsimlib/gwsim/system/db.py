@@ -3,6 +3,9 @@
 Ignition facts reproduced here (IA manual, system.db.* pages):
 - Errors surface as a Java exception (java.lang.Exception naming the call, the SQLException as
   its cause), so a Python `except Exception` does not catch them; catch java.lang.Throwable.
+  Its message repeats the whole call as Ignition's does, SQL and every argument included:
+  `Error executing system.db.runPrepUpdate(INSERT INTO t VALUES (?), [abc], DB, , false, false)`
+  (so code that shows or stores such a message shows or stores the arguments).
 - A transaction id is a UUID string; the transaction holds one pool connection until
   closeTransaction; its timeout (ms, default 30000) restarts on every use, and when it expires
   the transaction is rolled back, its connection freed and its id becomes invalid.
@@ -77,14 +80,21 @@ class DbApi(object):
         self._reaper.scheduleWithFixedDelay(self._expire_transactions, 500, 500, TimeUnit.MILLISECONDS)
 
     # -- plumbing -----------------------------------------------------------------------------
-    def _source(self, database):
+    def _lookup(self, database):
+        """The named connection (names match case-insensitively), or None."""
         name = database or self._gateway.default_database
         source = self._gateway.datasources.get(name)
         if source is None:
             for key, candidate in self._gateway.datasources.items():
                 if key.lower() == name.lower():
                     return candidate
-            raise JavaException('Datasource "%s" does not exist in this Gateway' % name)
+        return source
+
+    def _source(self, database):
+        source = self._lookup(database)
+        if source is None:
+            raise JavaException('Datasource "%s" does not exist in this Gateway'
+                                % (database or self._gateway.default_database))
         return source
 
     def _run(self, call, database, tx, work):
@@ -118,7 +128,7 @@ class DbApi(object):
 
     @staticmethod
     def _describe(name, *params):
-        return lambda: "system.db.%s(%s)" % (name, ", ".join([_short(p) for p in params]))
+        return lambda: u"system.db.%s(%s)" % (name, u", ".join([_java_text(p) for p in params]))
 
     # -- queries ------------------------------------------------------------------------------
     def runPrepQuery(self, query, args=[], database="", tx=None):
@@ -188,6 +198,18 @@ class DbApi(object):
         call = self._describe("runUpdateQuery", query, database, tx, getKey, skipAudit)
         return self._run(call, database, tx, work)
 
+    # -- connection information ---------------------------------------------------------------
+    def getConnections(self):
+        """A Dataset with one row per named connection (see CONNECTION_COLUMNS)."""
+        sources = sorted(self._gateway.datasources.values(), key=lambda s: s.name.lower())
+        return dataset.BasicDataset(CONNECTION_COLUMNS, [_connection_row(s) for s in sources])
+
+    def getConnectionInfo(self, name=None):
+        """A Dataset of one row about the named connection (the project default if name is
+        empty), or an empty Dataset with the same columns when there is no such connection."""
+        source = self._lookup(name)
+        return dataset.BasicDataset(CONNECTION_COLUMNS, [_connection_row(source)] if source else [])
+
     # -- transactions -------------------------------------------------------------------------
     def beginTransaction(self, database=None, isolationLevel=None, timeout=None):
         """Open a transaction holding one pool connection; returns its id (a UUID string)."""
@@ -250,6 +272,20 @@ class DbApi(object):
         return self._transactions.size()
 
 
+# The columns of system.db.getConnections / getConnectionInfo (IA manual, 8.1/8.3). Status is
+# the outcome of the pool's last attempt to open a connection ("Valid" or "Faulted", with the
+# error as Problem); Throughput is not measured here and is always -1 (Ignition's "idle").
+CONNECTION_COLUMNS = ("Name", "Description", "DBType", "Status", "Problem", "ExtStatus",
+                      "Throughput", "ActiveConnections", "MaxConnections", "ValidationQuery")
+
+
+def _connection_row(source):
+    problem = source.problem
+    status = "Faulted" if problem else "Valid"
+    return (source.name, "", source.db_type(), status, problem or "", status, -1.0,
+            source.active_count(), source.max_active, "SELECT 1")
+
+
 def _first_cell(result):
     if result.getRowCount() == 0 or result.getColumnCount() == 0:
         return None
@@ -264,9 +300,18 @@ def _generated_key(statement):
         keys.close()
 
 
-def _short(value):
-    text = repr(value) if not isinstance(value, basestring) else value
-    return text if len(text) <= 300 else text[:300] + "..."
+def _java_text(value, top=True):
+    """A call parameter as Ignition's message prints it (Java toString, whole):
+    `[abc, 5, null]` for a list, `false` for a bool, an omitted tx as nothing."""
+    if value is None:
+        return u"" if top else u"null"
+    if isinstance(value, bool):
+        return u"true" if value else u"false"
+    if isinstance(value, (list, tuple)):
+        return u"[" + u", ".join([_java_text(v, False) for v in value]) + u"]"
+    if isinstance(value, basestring):
+        return value if isinstance(value, unicode) else value.decode("utf-8", "replace")
+    return unicode(value)
 
 
 def exports(gateway):
@@ -276,6 +321,7 @@ def exports(gateway):
         "runPrepQuery": api.runPrepQuery, "runQuery": api.runQuery,
         "runScalarPrepQuery": api.runScalarPrepQuery, "runScalarQuery": api.runScalarQuery,
         "runPrepUpdate": api.runPrepUpdate, "runUpdateQuery": api.runUpdateQuery,
+        "getConnections": api.getConnections, "getConnectionInfo": api.getConnectionInfo,
         "beginTransaction": api.beginTransaction, "commitTransaction": api.commitTransaction,
         "rollbackTransaction": api.rollbackTransaction, "closeTransaction": api.closeTransaction,
         "READ_UNCOMMITTED": READ_UNCOMMITTED, "READ_COMMITTED": READ_COMMITTED,
