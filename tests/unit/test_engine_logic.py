@@ -215,3 +215,12 @@ def test_an_accepted_offer_is_never_reported_as_a_full_queue(monkeypatch):
         monkeypatch.setattr(burst.kernel, "get", lambda fake=fake: fake)
         assert burst.offer("WorkflowsDB", row) == expected
         assert fake["burstBytes"].value == (2 if accept else 0)  # a refused row holds no bytes
+
+
+def test_sqlite_older_than_3_35_is_refused_by_version():
+    from exchange.workflows.store import dialects
+    assert dialects.sqliteVersionTuple("3.45.1") >= dialects.MIN_SQLITE
+    assert dialects.sqliteVersionTuple("3.35.0") >= dialects.MIN_SQLITE
+    assert dialects.sqliteVersionTuple("3.34.1") < dialects.MIN_SQLITE
+    assert dialects.sqliteVersionTuple("garbage") < dialects.MIN_SQLITE
+    assert dialects.SQLITE.settings["setsIsolation"] is False

@@ -70,10 +70,7 @@ def toPlain(value):
     Raises:
         NotSerializable: the value (or something inside it) has no JSON form.
     """
-    try:
-        return json.loads(encode(value))
-    except NotSerializable:
-        raise
+    return json.loads(encode(value))
 
 
 # json.dumps with these arguments builds a new JSONEncoder on every call.

@@ -17,7 +17,7 @@ from exchange.workflows.engine.errors import InvalidArguments
 
 
 class WorkflowsRuntime(object):
-    """The methods workflow code may call; see steps-and-authoring.md."""
+    """The methods workflow code may call; see docs/steps.md and docs/service-api.md."""
 
     @property
     def workflowId(self):

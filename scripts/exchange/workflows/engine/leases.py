@@ -14,8 +14,6 @@ is refused and its worker stops that run at the next safe point.
 from exchange.workflows.engine import clock, identity, kernel, registry, states
 from exchange.workflows.store import executors, runs
 
-DEFAULT_LEASE_SECONDS = 30
-
 
 def heartbeat(dbName, d):
     started = clock.nowMs()

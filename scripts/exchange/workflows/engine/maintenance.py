@@ -14,10 +14,10 @@ Retention: finished runs older than ``maxAgeDays`` and beyond the newest
 per gateway, so the cost per cycle stays bounded. Every value must be finite
 and in range, when it is set and when it is read back.
 """
-from exchange.workflows.engine import clock, codec, database, kernel, states
+from exchange.workflows.engine import clock, codec, database, kernel
 from exchange.workflows.engine.errors import InvalidArguments
 from exchange.workflows.engine.validate import integer, number
-from exchange.workflows.store import db, retention, runs, settings
+from exchange.workflows.store import db, retention, settings
 
 MAINTENANCE = "maintenance"
 RETENTION = "retention"
@@ -176,8 +176,3 @@ def applyRetention(dbName, d, force=False):
         kernel.count("retentionDeleted", deleted)
     return deleted
 
-
-def activeCount(dbName):
-    d = database.prepare(dbName)
-    return dict((r["status"], r["count"]) for r in runs.queueCounts(dbName, d)
-                if r["status"] in states.ACTIVE)

@@ -95,7 +95,11 @@ _readCommittedByDefault = {}
 def _isolation(dbName, dialect):
     """Returns the level to ask beginTransaction for: None when READ
     COMMITTED is already the database's default (PostgreSQL, unless a DBA
-    changed it), else READ_COMMITTED."""
+    changed it), else READ_COMMITTED. SQLite gets None too: it has one
+    writer at a time and its driver knows no READ COMMITTED, so the engine
+    leaves the connection as the gateway configured it."""
+    if dialect is not None and not dialect.settings.get("setsIsolation", True):
+        return None
     check = dialect.settings.get("defaultIsolation") if dialect is not None else None
     if check is None:
         return system.db.READ_COMMITTED
@@ -114,9 +118,10 @@ class Transaction(object):
     """``with Transaction(db) as tx:`` commits on success, rolls back on error,
     and always returns the pooled connection."""
 
-    def __init__(self, dbName, dialect=None, timeoutMs=30000):
+    def __init__(self, dbName, dialect=None, timeoutMs=30000, prelude=True):
         self.dbName = dbName
-        self.prelude = dialect.settings.get("txPrelude") if dialect is not None else None
+        self.prelude = dialect.settings.get("txPrelude") if dialect is not None and prelude \
+            else None
         self.dialect = dialect
         self.timeoutMs = timeoutMs
         self.tx = None

@@ -91,7 +91,22 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     "dbNowMs": "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
     "txPrelude": None,
     "defaultIsolation": None,
+    "setsIsolation": False,
 })
+
+
+# The engine's claims and commands use UPDATE ... RETURNING (SQLite 3.35).
+MIN_SQLITE = (3, 35)
+
+
+def sqliteVersionTuple(text):
+    """(major, minor) of a ``sqlite_version()`` text such as "3.45.1"; (0, 0)
+    when it cannot be read (then the connection is refused as too old)."""
+    parts = str(text).strip().split(".")
+    try:
+        return (int(parts[0]), int(parts[1]) if len(parts) > 1 else 0)
+    except ValueError:
+        return (0, 0)
 
 
 def detect(dbName):
@@ -102,12 +117,18 @@ def detect(dbName):
     """
     try:
         ds = db.query(dbName, "SELECT sqlite_version()")
-        if len(ds) == 1:
-            return SQLITE
+        version = str(ds[0][0]) if len(ds) == 1 else None
     except db.DatabaseUnavailable:
         raise
     except db.DatabaseError:
-        pass
+        version = None
+    if version is not None:
+        if sqliteVersionTuple(version) < MIN_SQLITE:
+            raise db.DatabaseError(
+                "Database '%s' is SQLite %s; exchange.workflows needs SQLite %s or newer "
+                "(UPDATE ... RETURNING). Update the gateway's SQLite JDBC driver."
+                % (dbName, version[:20], ".".join(str(n) for n in MIN_SQLITE)))
+        return SQLITE
     ds = db.query(dbName, "SELECT version()")
     text = str(ds[0][0]).lower() if len(ds) else ""
     if "postgres" in text:

@@ -75,11 +75,6 @@ def insertRunning(dbName, d, row, executorId, epoch, now, deadlineMs):
                      values + [executorId, epoch, now, deadlineMs, row[INSERT_COLUMNS.index("queue_name")]])
 
 
-def exists(dbName, d, workflowId):
-    ds = db.query(dbName, d.sql("SELECT 1 FROM {status} WHERE workflow_id = ?"), [workflowId])
-    return len(ds) > 0
-
-
 def existing(dbName, d, workflowIds):
     """Returns the set of ``workflowIds`` that have a run row."""
     found, ids = set(), list(workflowIds)

@@ -165,7 +165,9 @@ def ensure(dbName, dialect):
     if currentVersion(dbName, dialect) >= LATEST:
         return []
     applied = []
-    with db.Transaction(dbName, timeoutMs=120000) as tx:
+    # No prelude: a migration may wait longer than the 2 s lock timeout of
+    # ordinary transactions for another gateway's migration to finish.
+    with db.Transaction(dbName, dialect, timeoutMs=120000, prelude=False) as tx:
         if dialect.settings["migrationLock"]:
             db.query(dbName, dialect.settings["migrationLock"], (), tx)
         if dialect.settings["createSchema"]:
