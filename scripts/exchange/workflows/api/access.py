@@ -42,7 +42,7 @@ has no such frame and acts as the gateway: pass the session along.
 """
 import sys
 
-from exchange.workflows.engine import clock, codec, database, ids
+from exchange.workflows.engine import clock, codec, database, ids, validate
 from exchange.workflows.engine import policy as policies
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import ANY_ERROR, WorkflowsError, describe
@@ -55,7 +55,7 @@ __all__ = ["ACTIONS", "PERSPECTIVE", "GATEWAY_SOURCE", "CLIENT", "POLICY_KEY", "
            "fromPerspectiveScript", "auditRetention", "purgeAudit"]
 
 ACTIONS = policies.ACTIONS
-DEFAULT_DB = "WorkflowsDB"
+DEFAULT_DB = validate.DEFAULT_DB
 POLICY_KEY = "policy"
 AUDIT_RETENTION_KEY = "auditRetention"
 # How long a gateway trusts its copy of the policy: an edit made through

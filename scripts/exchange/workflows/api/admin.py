@@ -6,7 +6,8 @@ as the gateway. Changes are audited.
 """
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import burst, database, kernel, lifecycle, maintenance, registry
+from exchange.workflows.engine import (burst, database, kernel, lifecycle, maintenance, registry,
+                                       validate)
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
 from exchange.workflows.engine.validate import integer as _int
@@ -14,7 +15,7 @@ from exchange.workflows.engine.validate import number as _number
 from exchange.workflows.engine.validate import optionalText as _text
 from exchange.workflows.store import db, executors, schema
 
-DEFAULT_DB = "WorkflowsDB"
+DEFAULT_DB = validate.DEFAULT_DB
 
 __all__ = ["startup", "shutdown", "checkSchema", "configureRuntime", "configureQueue",
            "setMaintenance", "getMaintenance", "setRetention", "getRetention", "applyRetention",
@@ -30,16 +31,14 @@ _LIMITS = {
 }
 
 
-def _db(dbName):
-    return DEFAULT_DB if dbName is None else dbName
+_db = validate.dbNameOrDefault
 
 
 def _admin(session, dbName, action="admin", target=None):
     """Resolves the caller and requires ``action`` (audited as ``target``,
     the function's name, when refused); returns the caller."""
-    if dbName is not None and (not isinstance(dbName, TEXT) or not dbName.strip()
-                               or len(dbName) > 200):
-        raise InvalidArguments("dbName must be the name of a gateway database connection.")
+    if dbName is not None:
+        validate.dbNameText(dbName)
     who = access.caller(session)
     access.require(who, action, dbName, target=target)
     return who

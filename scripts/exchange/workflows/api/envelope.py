@@ -9,7 +9,8 @@ INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
 """
 from exchange.workflows.engine import clock
 from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments, WorkflowsError, safeTrace
+from exchange.workflows.engine.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
+                                              messageOf, safeTrace)
 
 _log = []
 
@@ -18,16 +19,6 @@ def _logger():
     if not _log:
         _log.append(system.util.getLogger("exchange.workflows.api"))
     return _log[0]
-
-
-def _text(exc):
-    """The message of an engine error as text, never raising (non-ASCII included)."""
-    try:
-        return unicode(exc)  # noqa: F821 - Jython/Python 2
-    except NameError:
-        return str(exc)
-    except ANY_ERROR:
-        return exc.__class__.__name__
 
 
 def _dbLabel(dbName):
@@ -76,7 +67,7 @@ def guarded(fn, dbName, function=None, args=None, kwargs=None):
             return respond(result[3], result[0], result[1], result[2], dbName, started)
         return respond(True, result[0], result[1], result[2], dbName, started)
     except WorkflowsError as e:
-        return respond(False, e.code, _text(e), None, dbName, started)
+        return respond(False, e.code, messageOf(e), None, dbName, started)
     except ANY_ERROR as e:
         try:
             # Frames and the scrubbed root cause: no source lines, no SQL arguments.

@@ -14,26 +14,16 @@ right, and both are audited.
 """
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import parking
+from exchange.workflows.engine import parking, validate
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
 from exchange.workflows.engine.validate import integer as _int
 
 __all__ = ["listParked", "retryParked", "discardParked", "DEFAULT_DB"]
 
-DEFAULT_DB = "WorkflowsDB"
-
-
-def _db(dbName):
-    """``None`` means the default connection, as in the service API."""
-    return DEFAULT_DB if dbName is None else dbName
-
-
-def _checkDb(dbName):
-    if not isinstance(dbName, TEXT) or not dbName.strip() or len(dbName) > 200:
-        raise InvalidArguments("dbName must be the name of a gateway database connection, "
-                               "e.g. 'WorkflowsDB'.")
-    return dbName
+DEFAULT_DB = validate.DEFAULT_DB
+_db = validate.dbNameOrDefault
+_checkDb = validate.dbNameText
 
 
 def _id(workflowId):

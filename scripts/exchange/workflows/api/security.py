@@ -16,7 +16,7 @@ import json
 
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import clock, codec, database
+from exchange.workflows.engine import clock, codec, database, validate
 from exchange.workflows.engine import policy as policies
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments
@@ -29,18 +29,14 @@ from exchange.workflows.store import settings
 __all__ = ["getPolicy", "setPolicy", "allowedActions", "listAudit", "getAuditRetention",
            "setAuditRetention", "DEFAULT_DB"]
 
-DEFAULT_DB = "WorkflowsDB"
+DEFAULT_DB = validate.DEFAULT_DB
 # The longest policy JSON kept whole in its audit record's detail.
 _POLICY_DETAIL_CHARS = 3500
 _SOURCES = ("perspective", "gateway", "client")
 
 
 def _db(dbName):
-    if dbName is None:
-        return DEFAULT_DB
-    if not isinstance(dbName, TEXT) or not dbName.strip() or len(dbName) > 200:
-        raise InvalidArguments("dbName must be the name of a gateway database connection.")
-    return dbName
+    return validate.dbNameText(validate.dbNameOrDefault(dbName))
 
 
 def getPolicy(dbName=DEFAULT_DB, session=None, *args, **kwargs):

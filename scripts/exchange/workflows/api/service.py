@@ -14,6 +14,7 @@ from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry, scope
 from exchange.workflows.engine import submit as submission
+from exchange.workflows.engine import validate
 from exchange.workflows.engine.codec import TEXT
 from exchange.workflows.engine.errors import InvalidArguments, WorkflowsError
 from exchange.workflows.engine.validate import integer as _count
@@ -25,7 +26,7 @@ __all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "lis
            "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",
            "listQueues", "queueStatus", "DEFAULT_DB"]
 
-DEFAULT_DB = "WorkflowsDB"
+DEFAULT_DB = validate.DEFAULT_DB
 DEFAULT_QUEUE = "default"
 
 # Which policy action each command needs: HOLD/RESUME pause and continue,
@@ -34,16 +35,8 @@ DEFAULT_QUEUE = "default"
 _COMMAND_ACTIONS = {"HOLD": "hold", "RESUME": "hold", "STOP": "stop"}
 
 
-def _db(dbName):
-    """``None`` means the default connection, as in the published examples."""
-    return DEFAULT_DB if dbName is None else dbName
-
-
-def _checkDb(dbName):
-    if not isinstance(dbName, TEXT) or not dbName.strip() or len(dbName) > 200:
-        raise InvalidArguments("dbName must be the name of a gateway database connection, "
-                               "e.g. 'WorkflowsDB'.")
-    return dbName
+_db = validate.dbNameOrDefault
+_checkDb = validate.dbNameText
 
 
 def _id(workflowId):

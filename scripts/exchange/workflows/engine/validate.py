@@ -70,3 +70,20 @@ def workflowId(name, value, required=True):
         raise InvalidArguments("%s must be 1-64 characters: letters, digits and - _ . : / @ #."
                                % name)
     return value
+
+
+# The gateway database connection the engine uses unless told otherwise.
+DEFAULT_DB = "WorkflowsDB"
+
+
+def dbNameOrDefault(dbName):
+    """``None`` means the default connection, as in the published examples."""
+    return DEFAULT_DB if dbName is None else dbName
+
+
+def dbNameText(dbName):
+    """Returns ``dbName`` if it can name a gateway database connection."""
+    if not isinstance(dbName, TEXT) or not dbName.strip() or len(dbName) > 200:
+        raise InvalidArguments("dbName must be the name of a gateway database connection, "
+                               "e.g. 'WorkflowsDB'.")
+    return dbName
