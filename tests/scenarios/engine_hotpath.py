@@ -7,8 +7,9 @@ import uuid
 
 import exchange.workflows.api.service as svc
 import flows
-from exchange.workflows.engine import codec, ids
-from exchange.workflows.engine.errors import NotSerializable
+from exchange.workflows.core import codec
+from exchange.workflows.engine import ids
+from exchange.workflows.core.errors import NotSerializable
 from java.lang import Runnable, System, Thread
 from java.math import BigDecimal
 from java.util import ArrayList, Date, HashMap

@@ -5,9 +5,12 @@
 #   tools/gwsim exec --project tests/fixtures/gwsim_project --db jdbc:postgresql://... tests/scenarios/gwsim_selftest.py
 # Exits 0 when every check passes, 1 otherwise (each failure is printed); the last line is
 # `RESULT {json}` with a few facts. `system` and `fixturelib` are globals, as in the Script Console.
+from __future__ import print_function
+
 import os
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -18,6 +21,9 @@ from java.util import Date
 
 import gwsim
 
+# Injected by gwsim as a global, as in the Script Console (a KeyError here means it was not).
+fixturelib = globals()["fixturelib"]
+
 DB = "WorkflowsDB"
 failures = []
 facts = {}
@@ -26,7 +32,7 @@ facts = {}
 def check(condition, message):
     if not condition:
         failures.append(message)
-        print "FAIL:", message
+        print("FAIL:", message)
     return condition
 
 
@@ -38,10 +44,10 @@ def java_error(function, *args):
     try:
         try:
             function(*args)
-        except Exception, python_error:
+        except Exception as python_error:
             check(False, "a Python except caught %r; expected a Java exception" % python_error)
             return None
-    except java.lang.Throwable, error:
+    except java.lang.Throwable as error:
         return error
     return None
 
@@ -58,9 +64,9 @@ def wait_for(predicate, seconds=5.0):
 def section(name, body):
     try:
         body()
-    except:
+    except (BaseException, java.lang.Throwable):
         failures.append("%s raised:\n%s" % (name, traceback.format_exc()))
-        print "FAIL: %s raised" % name
+        print("FAIL: %s raised" % name)
         traceback.print_exc()
 
 
@@ -230,8 +236,8 @@ def test_util_and_date():
     check(box == [(3, "selftest-async")], "invokeAsynchronous ran on its own thread: %r" % box)
     error = None
     try:
-        system.util.noSuchFunction
-    except AttributeError, problem:
+        _ = system.util.noSuchFunction
+    except AttributeError as problem:
         error = str(problem)
     check(error is not None and "system.util.noSuchFunction" in error and "gwsim" in error,
           "an unemulated function fails loudly: %s" % error)
@@ -244,6 +250,32 @@ def test_http():
         check(response.statusCode == 201 and response.good and response.json["got"]["n"] == 1
               and response.json["method"] == "POST", "httpClient posts JSON to the loopback server")
         check(server.requests[0].headers["content-type"].startswith("application/json"), "dict data is sent as JSON")
+        client = system.net.httpClient(timeout=5000)
+        response = client.request(server.url + "/custom", "PROPFIND", {"q": "1"}, headers={"X-A": "b"}, timeout=3000)
+        check(response.json["method"] == "PROPFIND" and server.requests[-1].query == {"q": "1"},
+              "request(url, method, params, ...) sends a custom verb; params is the third positional")
+        client.put(server.url + "/p", {"k": "v"}, "text")
+        check(server.requests[-1].query == {"k": "v"} and server.requests[-1].text == "text",
+              "verbs take (url, params, data, ...) in the documented order")
+        check(client.getAsync(server.url + "/a", params={"z": 1}).get(5000).statusCode == 201,
+              "getAsync returns a Promise")
+        check(system.net.httpClient.post(server.url + "/shared").statusCode == 201
+              and system.net.httpClient().getConnectTimeout() == 10000,
+              "system.net.httpClient is also a client (8.3), default connect timeout 10000 ms")
+        rejected = []
+        for label, call in (("unknown keyword", lambda: client.get(server.url, body="x")),
+                            ("too many arguments", lambda: client.get(server.url, None, None, None, None,
+                                                                      None, None, 5000, "extra")),
+                            ("params not a dict", lambda: client.post(server.url, "data-in-params-slot")),
+                            ("method not a word", lambda: client.request(server.url, "GE T")),
+                            ("method missing", lambda: client.request(server.url)),
+                            ("bad constructor keyword", lambda: system.net.httpClient(connect_timeout=5)),
+                            ("bad redirect policy", lambda: system.net.httpClient(redirect_policy="SOMETIMES"))):
+            try:
+                call()
+            except TypeError:
+                rejected.append(label)
+        check(len(rejected) == 7, "undocumented httpClient calls raise TypeError; rejected only: %s" % rejected)
     finally:
         server.stop()
 
@@ -256,12 +288,13 @@ def test_project():
     check("fixture.disabledTicks" not in g, "a disabled timer never fires")
     check("fixture.onelinerTicks" not in g, "a one-line `def f(): body` loses its body, as in Ignition")
     check(g.get("fixture.startups") == 1, "the startup script ran once")
+    check("fixture.updates" not in g, "the update script does not run at start")
     check(fixturelib.greeter.greet("you") == u"hello you from %s" % system.util.getProjectName(),
           "library modules see `system` without importing it")
     check(fixturelib.greeter.gatewayName() == gwsim.gatewayName(), "gateway name from a library module")
     hidden = None
     try:
-        fixturelib.hidden.child
+        _ = fixturelib.hidden.child
     except AttributeError:
         hidden = "hidden"
     check(hidden == "hidden" and fixturelib.hidden.VALUE == "hidden-parent",
@@ -270,6 +303,127 @@ def test_project():
     check(system.util.sendRequest(project, "echo", {"x": 7}) == {"echo": 7}, "sendRequest returns the handler's value")
     system.util.sendMessage(project, "echo", {"x": 1})
     check(wait_for(lambda: g.get("fixture.messages", 0) >= 2), "sendMessage reaches the handler")
+
+
+def test_system_areas():
+    import system.dataset
+    import system.security
+    check(system.dataset is sys.modules["system.dataset"] and system.security is sys.modules["system.security"],
+          "import system.dataset / system.security (any gateway-scope area) works")
+    name = system.util.getProjectName()
+    check(system.project.getProjectName() == name and system.project.getProjectNames() == [name],
+          "system.project.getProjectName/getProjectNames")
+    check(system.util.globals is system.util.getGlobals(), "system.util.globals is the getGlobals() dict")
+    check(system.db.INTEGER == java.sql.Types.INTEGER and system.db.VARCHAR == java.sql.Types.VARCHAR
+          and system.db.TIMESTAMP == java.sql.Types.TIMESTAMP, "system.db SQL type constants are java.sql.Types codes")
+    check(system.util.translate("Start") == "Start" and system.util.translate("Start", strict=True) is None,
+          "system.util.translate without translations")
+    ds = system.dataset.toDataSet(["a", "b"], [[1, u"x"], [2, u"y"]])
+    check(ds.getRowCount() == 2 and ds.getValueAt(1, 1) == u"y" and not hasattr(ds, "__len__"),
+          "system.dataset.toDataSet(headers, data) gives a Java-style Dataset")
+    py = system.dataset.toPyDataSet(ds)
+    check(len(py) == 2 and py[0]["b"] == u"x" and system.dataset.toPyDataSet(py) is py,
+          "system.dataset.toPyDataSet")
+    check(system.dataset.toDataSet(py).getColumnNames() == ["a", "b"], "system.dataset.toDataSet(pyDataSet)")
+    system.tag.configure("[default]SelftestLegacy", [{"name": "T", "tagType": "AtomicTag", "dataType": "Int4",
+                                                       "valueSource": "memory", "value": 1}], "o")
+    check(system.tag.write("[default]SelftestLegacy/T", 5) == 1 and system.tag.read("[default]SelftestLegacy/T").value == 5
+          and system.tag.write("[default]SelftestLegacy/Missing", 5) == 0
+          and [q.value for q in system.tag.readAll(["[default]SelftestLegacy/T"])] == [5]
+          and system.tag.writeAll(["[default]SelftestLegacy/T"], [6]) == [1],
+          "legacy system.tag.read/readAll/write/writeAll")
+    d = system.date.getDate(2024, system.date.FEBRUARY, 29)
+    d = system.date.setTime(d, 13, 45, 30)
+    check((system.date.getYear(d), system.date.getMonth(d), system.date.getDayOfMonth(d), system.date.getHour24(d),
+           system.date.getHour12(d), system.date.getMinute(d), system.date.getSecond(d), system.date.getAMorPM(d),
+           system.date.getQuarter(d), system.date.getDayOfWeek(d), system.date.getDayOfYear(d))
+          == (2024, 1, 29, 13, 1, 45, 30, 1, 1, system.date.THURSDAY, 60), "system.date field getters")
+    check(system.date.yearsBetween(d, system.date.addYears(d, 1)) == 1
+          and system.date.monthsBetween(system.date.addMonths(d, 14), d) == -14
+          and system.date.daysBetween(system.date.midnight(d), d) == 0
+          and system.date.daysBetween(d, system.date.addDays(d, 400)) == 400
+          and system.date.weeksBetween(d, system.date.addDays(d, 13)) == 1
+          and system.date.hoursBetween(system.date.midnight(d), d) == 13, "system.date *Between on the calendar")
+    check(isinstance(system.date.getTimezone(), basestring) and isinstance(system.date.getTimezoneOffset(), float)
+          and system.date.isDaylightTime() in (True, False), "system.date time zone functions")
+    system.util.setLoggingLevel("gwsim.selftest.levels", "debug")
+    check(system.util.getLogger("gwsim.selftest.levels.child").isDebugEnabled(),
+          "setLoggingLevel applies to the logger and its children")
+    system.util.setLoggingLevel("gwsim.selftest.levels", "error")
+    check(not system.util.getLogger("gwsim.selftest.levels").isWarnEnabled(), "setLoggingLevel can raise the level")
+    check(hasattr(system.perspective, "sendMessage") and hasattr(system.perspective, "getSessionInfo")
+          and not hasattr(system.perspective, "noSuchThing"),
+          "hasattr(system.perspective, ...) answers like a gateway, without raising")
+    # A real gateway function gwsim lacks: a blanket `except Exception` must not swallow it.
+    gwsim.clearNotEmulated()
+    escaped = None
+    try:
+        try:
+            system.dataset.toCSV(None)
+        except Exception:
+            escaped = "swallowed by except Exception"
+    except gwsim.notemulated.NotEmulatedError as error:
+        escaped = str(error)
+    check(escaped is not None and "system.dataset.toCSV is not emulated" in escaped,
+          "a not-emulated call escapes `except Exception`: %s" % escaped)
+    check(gwsim.notEmulated() == {"system.dataset.toCSV": 1}, "and it is counted: %s" % gwsim.notEmulated())
+    gwsim.clearNotEmulated()  # else gwsim would end this run with a non-zero status, as designed
+
+
+def test_library_globals():
+    from fixturelib.pkginit import __init__ as child
+    check(getattr(child, "NAME", None) == "the child script named __init__",
+          "from pkg import __init__ gives the child script named __init__: %r" % (child,))
+    check(fixturelib.usesglobals.confValue() == "conf-value",
+          "a library module sees the project's other top-level packages as globals")
+    check(fixturelib.usesglobals.topValue() == "top-value", "... and top-level modules")
+
+
+def test_path_modules():
+    from gwsim.importer import PathImporter
+    library = os.path.dirname(os.path.dirname(os.path.dirname(fixturelib.counter.__file__)))  # script-python
+    folder = os.path.join(library, os.pardir, os.pardir, "extra-path")
+    finder = PathImporter([os.path.abspath(folder)], system)
+    sys.meta_path.append(finder)
+    try:
+        import gwsimpathmod
+        import gwsimpathpkg.inner
+        check(gwsimpathmod.projectName() == system.util.getProjectName() and gwsimpathpkg.inner.flags() == 0,
+              "--path modules (and packages) get `system` as a global")
+        check(gwsimpathmod.LABEL == u"caf\u00e9", "--path modules are read as UTF-8: %r" % gwsimpathmod.LABEL)
+    finally:
+        sys.meta_path.remove(finder)
+        for name in ("gwsimpathmod", "gwsimpathpkg", "gwsimpathpkg.inner"):
+            sys.modules.pop(name, None)
+
+
+def test_disabled_events():
+    from gwsim.project import Project
+    project = system.util.getProjectName()
+    refused = None
+    try:
+        system.util.sendRequest(project, "disabledecho", {}, timeoutSec=5)
+    except java.lang.Exception as error:
+        refused = str(error)
+    check(refused is not None and "disabledecho" in refused, "a message handler with enabled: false is not installed")
+    root = tempfile.mkdtemp(prefix="gwsim-disabled-")
+    try:
+        for kind, filename in (("startup", "onStartup.py"), ("shutdown", "onShutdown.py")):
+            folder = os.path.join(root, "ignition", kind)
+            os.makedirs(folder)
+            with open(os.path.join(folder, filename), "w") as handle:
+                handle.write("def f():\n\tpass\n")
+            with open(os.path.join(folder, "resource.json"), "w") as handle:
+                handle.write('{"scope": "G", "files": ["%s"], "attributes": {"enabled": false}}' % filename)
+        disabled = Project("p", "ignition", None, root)
+        check(disabled.startup_script() is None and disabled.shutdown_script() is None,
+              "startup/shutdown scripts with enabled: false are not run")
+        for kind in ("startup", "shutdown"):
+            os.remove(os.path.join(root, "ignition", kind, "resource.json"))
+        check(disabled.startup_script() is not None and disabled.shutdown_script() is not None,
+              "without a resource.json they are enabled")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_reload():
@@ -301,6 +455,8 @@ def test_reload():
         check(g.get("selftest.marker") == "kept" and g is system.util.getGlobals(), "getGlobals survives the reload")
         check(g.get("fixture.shutdowns") == 1 and g.get("fixture.startups") == 2,
               "reload ran the shutdown then the startup script")
+        check(g.get("fixture.updates") == 1 and g.get("fixture.updateActor") == "gwsim"
+              and g.get("fixture.updateCounterLoaded"), "reload ran the 8.3 update script (onUpdate) once")
         ticks = g.get("fixture.ticks", 0)
         check(wait_for(lambda: g.get("fixture.ticks", 0) > ticks), "timers run again after the reload")
     finally:
@@ -308,7 +464,10 @@ def test_reload():
 
 
 for name, body in (("db", test_db), ("tags", test_tags), ("util/date", test_util_and_date),
-                   ("http", test_http), ("project", test_project), ("reload", test_reload)):
+                   ("http", test_http), ("project", test_project), ("system areas", test_system_areas),
+                   ("library globals", test_library_globals), ("disabled events", test_disabled_events),
+                   ("path modules", test_path_modules),
+                   ("reload", test_reload)):
     section(name, body)
 
 g = system.util.getGlobals()
@@ -316,8 +475,8 @@ facts.update({"jython": sys.version.split()[0], "gateway": gwsim.gatewayName(),
               "project": system.util.getProjectName(), "ticks": g.get("fixture.ticks"),
               "startups": g.get("fixture.startups"), "failures": len(failures)})
 if failures:
-    print "%d check(s) failed:" % len(failures)
+    print("%d check(s) failed:" % len(failures))
     for failure in failures:
-        print " -", failure.splitlines()[0]
-print "RESULT " + system.util.jsonEncode(facts)
+        print(" -", failure.splitlines()[0])
+print("RESULT " + system.util.jsonEncode(facts))
 sys.exit(1 if failures else 0)

@@ -6,7 +6,7 @@ through a wrapper installed here)."""
 from __future__ import print_function
 
 import exchange.workflows.api.admin as admin
-import exchange.workflows.engine.lifecycle as lifecycle
+import exchange.workflows.api.lifecycle as lifecycle
 from exchange.workflows import apps
 from wfkit import check, facts, finish, ok, svc, wait_for, wait_status
 

@@ -9,6 +9,8 @@ start safe to retry."""
 from __future__ import print_function
 
 import exchange.workflows.api.admin as admin
+import exchange.workflows.api.parked as parked
+import exchange.workflows.api.security as security
 import exchange.workflows.api.service as svc
 import flows
 from wfkit import bad, check, finish, ok, sql, wait_status
@@ -41,8 +43,8 @@ def rows():
 
 
 # -- unknown keywords and extra positional arguments, on every public function
-PUBLIC = [(svc, name) for name in svc.__all__ if name != "DEFAULT_DB"] + \
-    [(admin, name) for name in admin.__all__ if name not in ("DEFAULT_DB", "startup", "shutdown")]
+PUBLIC = [(module, name) for module in (svc, admin, parked, security) for name in module.__all__
+          if name not in ("DEFAULT_DB", "startup", "shutdown")]
 for module, name in PUBLIC:
     fn = getattr(module, name)
     r = expect(IA, fn, noSuchArgument=1)

@@ -23,7 +23,8 @@ import exchange.workflows.api.admin as admin
 import exchange.workflows.api.parked as parkedApi
 import flows
 import system
-from exchange.workflows.engine import burst, clock, database, ids, kernel
+from exchange.workflows.core import clock
+from exchange.workflows.engine import burst, database, ids, kernel
 from exchange.workflows.store import parked as parkedStore
 from exchange.workflows.store import runs
 from wfkit import (DB, bad, check, dispatch, finish, ok, sql, started, svc, update, wait_for,

@@ -26,7 +26,7 @@ import flows
 import secretflows
 from exchange.workflows import apps
 from exchange.workflows.engine import database, kernel, queries
-from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments
+from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.store import db as store
 from exchange.workflows.store import settings
 from wfkit import DB, bad, check, facts, finish, ok, started, svc, wait_status

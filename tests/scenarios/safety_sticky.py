@@ -25,7 +25,7 @@ from java.lang import System
 from exchange.workflows.bootstrap import getWorkflows, step, workflow
 from exchange.workflows.engine import context as contextModule
 from exchange.workflows.engine import kernel
-from exchange.workflows.engine.errors import StepError, TooLarge
+from exchange.workflows.core.errors import StepError, TooLarge
 from exchange.workflows.steps import wait
 from exchange.workflows.steps.sleep import sleep_chunked
 import flows

@@ -6,7 +6,7 @@ purpose: that is how they end up in a traceback or in an echoed call."""
 import system
 
 from exchange.workflows.bootstrap import getWorkflows, step, workflow
-from exchange.workflows.engine.errors import StepError
+from exchange.workflows.core.errors import StepError
 from exchange.workflows.steps import db
 
 DB = "WorkflowsDB"

@@ -12,7 +12,7 @@ from java.util import Date
 
 from exchange.workflows.api import admin, service
 from exchange.workflows.bootstrap import workflow
-from exchange.workflows.engine.errors import StepError
+from exchange.workflows.core.errors import StepError
 from exchange.workflows.steps import db, http, tags, wait
 
 BASE = "[default]StepsTest"

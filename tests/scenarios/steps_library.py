@@ -10,7 +10,7 @@ import time
 import gwsim
 
 from steps_flows import BASE, MADE_MS, SECRET, SQL_SECRET, Checks, finished, getRun, setup, startFlow, steps
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.steps import db, errors, http, tags, wait
 
 DB = "WorkflowsDB"

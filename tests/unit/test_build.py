@@ -60,8 +60,24 @@ def test_zip_entries_are_sorted_with_fixed_time_and_mode(built):
         infos = zf.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     assert set(i.date_time for i in infos) == {(2000, 1, 1, 0, 0, 0)}
-    assert set(i.external_attr >> 16 for i in infos) == {0o100644}
+    assert set(i.external_attr >> 16 for i in infos if not i.is_dir()) == {0o100644}
+    assert set(i.external_attr >> 16 for i in infos if i.is_dir()) == {0o40755}
     assert "project.json" in [i.filename for i in infos]
+
+
+@pytest.mark.parametrize("name", ["exchange-workflows-8.3.zip", "exchange-workflows-8.1.zip"])
+def test_zips_have_a_directory_entry_for_every_folder(built, name):
+    with zipfile.ZipFile(str(built / name)) as zf:
+        infos = zf.infolist()
+    folders = set(i.filename for i in infos if i.is_dir())
+    files = [i.filename for i in infos if not i.is_dir()]
+    needed = set()
+    for path in files:
+        parts = path.split("/")[:-1]
+        needed.update("/".join(parts[:d]) + "/" for d in range(1, len(parts) + 1))
+    assert needed and folders == needed
+    assert all(i.file_size == 0 and i.external_attr & 0x10 for i in infos if i.is_dir())
+    assert "ignition/" in folders and "ignition/script-python/" in folders
 
 
 def test_library_modules_become_code_py_and_packages_stay_folders(built):
@@ -110,6 +126,12 @@ def test_timer_resource_keeps_its_schedule(built):
     timer = json.loads((built / "project-8.3/ignition/timer/dispatch/resource.json").read_text())
     assert timer["scope"] == "G" and timer["attributes"] == {
         "delay": 1000, "fixedDelay": True, "sharedThread": False, "enabled": True}
+
+
+def test_startup_and_shutdown_resources_are_enabled(built):
+    for kind in ("startup", "shutdown"):
+        resource = json.loads((built / "project-8.3/ignition" / kind / "resource.json").read_text())
+        assert resource["scope"] == "G" and resource["attributes"].get("enabled") is True, kind
 
 
 def make_scripts(root, init_source):

@@ -14,8 +14,9 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
-from exchange.workflows.engine import codec, ids, registry, stepper, submit  # noqa: E402
-from exchange.workflows.engine.errors import InvalidArguments, NotSerializable, StepError  # noqa: E402
+from exchange.workflows.core import codec  # noqa: E402
+from exchange.workflows.engine import ids, registry, stepper, submit  # noqa: E402
+from exchange.workflows.core.errors import InvalidArguments, NotSerializable, StepError  # noqa: E402
 from exchange.workflows.store import db, dialects  # noqa: E402
 from exchange.workflows.store.rows import camel  # noqa: E402
 

@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 from exchange.workflows.engine import burst, parking  # noqa: E402
-from exchange.workflows.engine.errors import DatabaseError, InvalidArguments  # noqa: E402
+from exchange.workflows.core.errors import DatabaseError, InvalidArguments  # noqa: E402
 from exchange.workflows.store import parked, runs  # noqa: E402
 
 

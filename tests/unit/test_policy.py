@@ -11,7 +11,7 @@ from tests.support.gwsim import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from exchange.workflows.engine import policy  # noqa: E402
-from exchange.workflows.engine.errors import InvalidArguments  # noqa: E402
+from exchange.workflows.core.errors import InvalidArguments  # noqa: E402
 
 
 def default():

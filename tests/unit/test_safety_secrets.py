@@ -13,8 +13,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 from exchange.workflows import apps, demo  # noqa: E402
-from exchange.workflows.engine import errors, maintenance, masking, registry  # noqa: E402
-from exchange.workflows.engine.errors import InvalidArguments  # noqa: E402
+from exchange.workflows.core import errors  # noqa: E402
+from exchange.workflows.core import masking  # noqa: E402
+from exchange.workflows.engine import maintenance, registry  # noqa: E402
+from exchange.workflows.core.errors import InvalidArguments  # noqa: E402
 from exchange.workflows.store import db, dialects  # noqa: E402
 
 SECRET = "pw-Xk39-secret"

@@ -1,27 +1,16 @@
 """exchange.workflows benchmarks (Jython 2.7, run inside tools/gwsim by tools/bench).
 
-    tools/bench [--db JDBC_URL] SCENARIO [options]
-
-Scenarios (see docs/benchmarks.md):
-  e2e      --workflows N --steps K [--mode start|memory] [--concurrency C] [--workers W]
-           [--samples S] [--overhead-steps K0] [--warmup N0]
-  enqueue  --threads T --count N (per thread) [--timer-window S]
-  scale    --history-rows R[,R2,...] [--repeats N] [--batch B]
-  memory   [--queued Q] [--running R]
-
-Everything goes through the real engine on the simulated gateway, whose
-dispatch timer runs at its shipped setting (1000 ms, fixed delay, dedicated
-thread). Progress goes to stderr; the LAST line on stdout is one JSON object
-with the figures (units in the names); ``--json FILE`` writes the full result.
+The command line (scenarios and their options) is in benchargs.py; see
+docs/benchmarks.md for what each scenario measures.
 """
 from __future__ import print_function
 
-import argparse
 import json
 import sys
 import time
 
 import benchflows
+from benchargs import parse
 import exchange.workflows.api.admin as admin
 import exchange.workflows.api.service as svc
 import jarray
@@ -226,18 +215,9 @@ def running_count():
 
 
 def set_workers(n):
-    """Sets the worker pool size. Uses admin.configureRuntime up to its cap
-    (256); above it sets the kernel setting directly (the memory scenario's
-    1,000 concurrently running workflows need 1,000 workers)."""
-    if n <= 256:
-        ok(admin.configureRuntime(maxWorkers=n), "configureRuntime")
-        return
-    kernel.setConfig("maxWorkers", int(n))
-    pool = kernel.get()["pool"].get()
-    if pool is not None:
-        pool.setMaximumPoolSize(max(int(n), pool.getCorePoolSize()))
-        pool.setCorePoolSize(int(n))
-        pool.setMaximumPoolSize(int(n))
+    """Sets the worker pool size through admin.configureRuntime (1 to 2,000
+    workers; the memory scenario's 1,000 sleeping runs need 1,000)."""
+    ok(admin.configureRuntime(maxWorkers=n), "configureRuntime")
 
 
 class Draining(object):
@@ -318,8 +298,15 @@ def e2e(a):
     k_over = a.overhead_steps if a.overhead_steps is not None else max(a.steps, 10)
     log("e2e: %d workflows x %d steps, mode %s, concurrency %s, %d workers (warm-up %d)",
         a.workflows, a.steps, a.mode, a.concurrency, workers, a.warmup)
+    e2e_warm_up(a, k_over)
+    unc = e2e_uncontended(a, k_over)
+    thr = e2e_throughput(a)
+    return e2e_report(a, workers, k_over, unc, thr)
 
-    # Warm-up: the JIT and the connection pool.
+
+def e2e_warm_up(a, k_over):
+    """The JIT and the connection pool: a.warmup queued runs, then a few
+    uncontended ones of each size."""
     benchflows.reset()
     for _i in range(a.warmup):
         ok(svc.start("bench.k", {"k": a.steps}), "start")
@@ -328,7 +315,11 @@ def e2e(a):
         one_run(k_over)
         one_run(0)
 
-    # Phase 1: uncontended. One run at a time, 0-step and K-step interleaved.
+
+def e2e_uncontended(a, k_over):
+    """Phase 1: one run at a time, 0-step and K-step interleaved. Returns the
+    latencies (ms) by step count, the body times, the start latencies, the run
+    ids and their rows."""
     log("e2e: uncontended latency, %d pairs of 0-step / %d-step runs", a.samples, k_over)
     lat = {0: [], k_over: []}
     body = {0: [], k_over: []}
@@ -341,31 +332,36 @@ def e2e(a):
             body[k].append((exit_ - entry) / 1e6)
             startup.append((entry - t0) / 1e6)
             wids.append(wid)
-    rows = run_rows(wids)
-    startup_db = [r[2] - r[1] for r in rows.values() if r[2] is not None]
-    bad = [w for w in wids if rows.get(w, ("?",))[0] != "SUCCESS"]
-    overhead = (median(lat[k_over]) - median(lat[0])) / k_over
-    overhead_body = (median(body[k_over]) - median(body[0])) / k_over
+    return {"lat": lat, "body": body, "startup": startup, "wids": wids, "rows": run_rows(wids)}
 
-    # Phase 2: throughput. N runs submitted as fast as one thread can.
-    log("e2e: throughput, %d runs of %d steps via %s", a.workflows, a.steps, a.mode)
-    benchflows.reset()
-    inputs = {"k": a.steps}
+
+def e2e_submit(a, inputs):
+    """Submits a.workflows runs as fast as one thread can; returns their ids."""
     twids = []
-    if a.statements:
-        stmt_reset()
-    cpu0 = cpu_snapshot()
-    t0ms = System.currentTimeMillis()
-    t0 = System.nanoTime()
     if a.mode == "start":
         for _i in range(a.workflows):
             twids.append(ok(svc.start("bench.k", inputs), "start")["workflowId"])
     else:
         for _i in range(a.workflows):
             twids.append(ok(svc.enqueueInMemory("bench.k", inputs), "enqueueInMemory")["workflowId"])
+    return twids
+
+
+def e2e_throughput(a):
+    """Phase 2: a.workflows runs submitted at once; waits until every one
+    has finished. Returns the ids, their rows, the times and CPU figures."""
+    log("e2e: throughput, %d runs of %d steps via %s", a.workflows, a.steps, a.mode)
+    benchflows.reset()
+    if a.statements:
+        stmt_reset()
+    cpu0 = cpu_snapshot()
+    t0ms = System.currentTimeMillis()
+    t0 = System.nanoTime()
+    twids = e2e_submit(a, {"k": a.steps})
     submitted = (System.nanoTime() - t0) / 1e9
     cpu_submit = cpu_snapshot()
     wait_all(a.workflows, max(120, a.workflows / 5.0))
+
     # DONE also counts runs left queued by an earlier scenario: wait for ours.
     # One read per check: with two, the first could find no rows yet (still
     # in memory: all() of nothing is True) and the second all of them.
@@ -378,13 +374,28 @@ def e2e(a):
     statements = stmt_report(a.workflows) if a.statements else None
     cpu = cpu_report(cpu0, cpu1, a.workflows)
     submit_cpu = cpu_report(cpu0, cpu_submit, a.workflows)["caller_thread_cpu_ms_per_unit"]
-    trows = run_rows(twids)
+    return {"twids": twids, "t0": t0, "t0ms": t0ms, "submitted": submitted, "wall": wall,
+            "statements": statements, "cpu": cpu, "submit_cpu": submit_cpu,
+            "rows": run_rows(twids)}
+
+
+def e2e_report(a, workers, k_over, unc, thr):
+    """The summary (one JSON line) and the details of both phases."""
+    lat, body, startup, wids, rows = (unc["lat"], unc["body"], unc["startup"], unc["wids"],
+                                      unc["rows"])
+    startup_db = [r[2] - r[1] for r in rows.values() if r[2] is not None]
+    bad = [w for w in wids if rows.get(w, ("?",))[0] != "SUCCESS"]
+    overhead = (median(lat[k_over]) - median(lat[0])) / k_over
+    overhead_body = (median(body[k_over]) - median(body[0])) / k_over
+
+    twids, trows, t0, cpu, statements = (thr["twids"], thr["rows"], thr["t0"], thr["cpu"],
+                                         thr["statements"])
     statuses = {}
     for r in trows.values():
         statuses[r[0]] = statuses.get(r[0], 0) + 1
     tbad = [w for w in twids if trows.get(w, ("?",))[0] != "SUCCESS"]
     last_finish = max(r[3] for r in trows.values() if r[3] is not None)
-    elapsed = (last_finish - t0ms) / 1000.0
+    elapsed = (last_finish - thr["t0ms"]) / 1000.0
     loaded_startup = [r[2] - r[1] for r in trows.values() if r[2] is not None]
     loaded_entry = [(benchflows.ENTRY.get(w) - t0) / 1e6 for w in twids
                     if benchflows.ENTRY.get(w) is not None]
@@ -395,7 +406,7 @@ def e2e(a):
         "workers": workers,
         "workflows_per_s": r3(a.workflows / elapsed),
         "throughput_elapsed_s": r3(elapsed),
-        "submit_per_s": r3(a.workflows / submitted),
+        "submit_per_s": r3(a.workflows / thr["submitted"]),
         "step_overhead_ms": r3(overhead),
         "step_overhead_in_body_ms": r3(overhead_body),
         "overhead_steps": k_over,
@@ -409,7 +420,7 @@ def e2e(a):
         "loaded_start_latency_p99_ms": r3(pct(loaded_startup, 99)),
         "gateway_cpu_ms_per_workflow": cpu["gateway_cpu_ms_per_unit"],
         "db_cpu_ms_per_workflow": cpu.get("db_server_cpu_ms_per_unit"),
-        "submit_call_cpu_ms": submit_cpu,
+        "submit_call_cpu_ms": thr["submit_cpu"],
         "machine_cpu_busy_pct": cpu.get("machine_cpu_busy_pct"),
         "other_cpu_pct": cpu.get("other_cpu_pct"),
         "succeeded": statuses.get("SUCCESS", 0) + len(wids) - len(bad),
@@ -423,7 +434,8 @@ def e2e(a):
                         stats_ms(startup_db),
                         # Starts that waited for a timer tick instead of the local wake-up.
                         "starts_over_500ms": len([x for x in startup if x > 500])},
-        "throughput": {"statuses": statuses, "wall_s": r3(wall), "submit_s": r3(submitted),
+        "throughput": {"statuses": statuses, "wall_s": r3(thr["wall"]),
+                       "submit_s": r3(thr["submitted"]),
                        "start_to_running_db_ms": stats_ms(loaded_startup),
                        "submit_to_body_ms": stats_ms(loaded_entry)},
         "failed_ids": (bad + tbad)[:20],
@@ -746,7 +758,8 @@ def micro(a):
 
 def _micro(a):
     import inspect
-    from exchange.workflows.engine import codec, ids
+    from exchange.workflows.core import codec
+    from exchange.workflows.engine import ids
     from exchange.workflows.engine import submit as submission
     from exchange.workflows.store import checkpoints
     from exchange.workflows.engine.registry import get as registered
@@ -858,80 +871,6 @@ def smoke(a):
 
 
 # -- main --------------------------------------------------------------------------------------
-
-_COMMON = ("--json", "--server-pid")
-
-
-def parse(argv):
-    # --json and --server-pid may come before or after the scenario name.
-    common, rest, i = [], [], 0
-    while i < len(argv):
-        arg = argv[i]
-        name = arg.split("=", 1)[0]
-        if name in _COMMON:
-            if "=" in arg:
-                common.append(arg)
-            else:
-                common.extend(argv[i:i + 2])
-                i += 1
-        else:
-            rest.append(arg)
-        i += 1
-    argv = common + rest
-    p = argparse.ArgumentParser(prog="tools/bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--json", help="write the full result (summary and details) to this file")
-    p.add_argument("--server-pid", type=int, default=None,
-                   help="PID of a local database server (postmaster): report its CPU per workflow")
-    sub = p.add_subparsers(dest="scenario")
-
-    e = sub.add_parser("e2e", help="end-to-end workflows through the real dispatch path")
-    e.add_argument("--workflows", type=int, default=1000)
-    e.add_argument("--steps", type=int, default=3)
-    e.add_argument("--mode", choices=("start", "memory"), default="start")
-    e.add_argument("--concurrency", type=int, default=None,
-                   help="queue 'default' concurrency limit (default: none)")
-    e.add_argument("--workers", type=int, default=None,
-                   help="worker threads (default: max(8, concurrency))")
-    e.add_argument("--samples", type=int, default=50,
-                   help="uncontended 0-step/K-step pairs for overhead and start latency")
-    e.add_argument("--overhead-steps", type=int, default=None,
-                   help="K for the per-step overhead (default: max(--steps, 10))")
-    e.add_argument("--warmup", type=int, default=100)
-    e.add_argument("--statements", action="store_true",
-                   help="PostgreSQL with pg_stat_statements preloaded: count statements and "
-                        "commits per workflow in the throughput phase")
-
-    q = sub.add_parser("enqueue", help="enqueueInMemory latency and flush throughput")
-    q.add_argument("--threads", type=int, default=8)
-    q.add_argument("--count", type=int, default=5000, help="requests per thread")
-    q.add_argument("--timer-window", type=float, default=3.0,
-                   help="seconds to watch the shipped timer flush on its own (0: skip)")
-    q.add_argument("--flush-batch", type=int, default=burst.FLUSH_BATCH,
-                   help="rows per INSERT in the direct flush (default: the engine's flush "
-                        "batch, %d)" % burst.FLUSH_BATCH)
-    q.add_argument("--rate", type=float, default=0,
-                   help="calls/s per thread (0: flat out, a burst; >0: paced, like tag events)")
-    q.add_argument("--warmup", type=int, default=2000)
-
-    s = sub.add_parser("scale", help="dispatch/claim time against finished-history size")
-    s.add_argument("--history-rows", default="1000,1000000",
-                   help="comma-separated sizes, measured in increasing order in one run")
-    s.add_argument("--repeats", type=int, default=30)
-    s.add_argument("--batch", type=int, default=10, help="rows per claim (the timer's maxToClaim)")
-
-    m = sub.add_parser("memory", help="heap with queued in-memory requests and running workflows")
-    m.add_argument("--queued", type=int, default=50000)
-    m.add_argument("--running", type=int, default=1000)
-    m.add_argument("--sleep-ms", type=int, default=600000)
-    u = sub.add_parser("micro", help="costs of the engine's building blocks (us per call)")
-    u.add_argument("--iterations", type=int, default=5000)
-    sub.add_parser("smoke", help="every scenario at a tiny size, one after the other (CI)")
-    args = p.parse_args(argv)
-    if not args.scenario:
-        p.error("a scenario is required: e2e, enqueue, scale, memory, micro or smoke")
-    return args
-
 
 def main(argv):
     a = parse(argv)

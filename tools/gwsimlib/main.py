@@ -4,7 +4,7 @@ import traceback
 
 sys.dont_write_bytecode = True  # never write $py.class files next to sources
 
-from java.lang import System  # noqa: E402
+from java.lang import System, Throwable  # noqa: E402
 
 from gwsim import cli  # noqa: E402
 
@@ -12,9 +12,9 @@ if __name__ == "__main__":
     status = 1
     try:
         status = cli.main(sys.argv[1:], System.getProperty("gwsim.repo"))
-    except SystemExit, stop:
+    except SystemExit as stop:
         status = stop.code if isinstance(stop.code, int) else 1
-    except:
+    except (BaseException, Throwable):
         traceback.print_exc()
         status = 1
     finally:

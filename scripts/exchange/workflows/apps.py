@@ -22,7 +22,7 @@ def load(modules=None):
     A module that fails to import is logged and reported, and does not stop
     the others from registering.
     """
-    from exchange.workflows.engine.errors import ANY_ERROR, describe
+    from exchange.workflows.core.errors import ANY_ERROR, describe
     log = system.util.getLogger("exchange.workflows.apps")
     loaded, failed = [], {}
     for name in list(MODULES) + list(modules or []):

@@ -8,8 +8,18 @@ Scenario scripts run by `tools/gwsim exec` may `import gwsim` (product code must
     gwsim.httpserver        a loopback HTTP server for tests
     gwsim.openSession(user=None, roles=(), levels=())   a Perspective session (see perspective.py)
     gwsim.runPerspectiveScript(session, function, *args)  function(self, *args) as its script
+    gwsim.notEmulated()     {"system.x.y": count} of calls to functions gwsim does not emulate
+    gwsim.clearNotEmulated()  forget them (a scenario that provokes one on purpose)
 """
-from gwsim import runtime
+from gwsim import notemulated, runtime
+
+
+def notEmulated():
+    return notemulated.calls()
+
+
+def clearNotEmulated():
+    notemulated.clear()
 
 
 def reloadProject():

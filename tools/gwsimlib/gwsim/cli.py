@@ -7,7 +7,7 @@ import types
 from java.lang import System, Throwable
 from java.util.concurrent import CountDownLatch
 
-from gwsim import logs
+from gwsim import logs, notemulated
 from gwsim.importer import read_source
 from gwsim.project import Project
 
@@ -105,11 +105,11 @@ def run_script(gateway, script, args):
     sys.path.insert(0, os.path.dirname(path))
     try:
         code = compile(read_source(path), path, "exec", 0, True)
-        exec code in namespace
+        exec(code, namespace)
         return 0
-    except SystemExit, stop:
+    except SystemExit as stop:
         return _exit_status(stop.code)
-    except:
+    except (BaseException, Throwable):
         error = sys.exc_info()[1]
         traceback.print_exc()
         cause = error.getCause() if isinstance(error, Throwable) else None
@@ -150,7 +150,7 @@ def main(argv, repo):
         logs.configure([os.environ.get("GWSIM_LOG_LEVEL", "")] + options["log_levels"])
         project = build_project(options, repo)
         sources = datasources(options, repo)
-    except (UsageError, ValueError), problem:
+    except (UsageError, ValueError) as problem:
         if argv and argv[0] in ("-h", "--help"):
             sys.stdout.write(USAGE)
             return 0
@@ -162,6 +162,9 @@ def main(argv, repo):
         sys.path.insert(0, os.path.abspath(extra))
     from gwsim.gateway import Gateway
     gateway = Gateway(options["gateway_name"], project, sources)
+    if options["paths"]:
+        from gwsim.importer import PathImporter
+        sys.meta_path.append(PathImporter([os.path.abspath(p) for p in options["paths"]], gateway.system))
     logs.getLogger("gwsim.gateway").info(
         "gateway %s starting project %s (%s layout, library %s)"
         % (gateway.name, project.name, project.layout, project.library_root))
@@ -174,10 +177,15 @@ def main(argv, repo):
         if script is not None:
             status = run_script(gateway, script, args)
         if mode == "run":
-            stop_latch.await()
+            getattr(stop_latch, "await")()  # `await` is a Python 3 keyword
             status = 0
     finally:
         gateway.stop()
+        report = notemulated.summary()
+        if report:
+            sys.stderr.write(report)
+    if report and status == 0:
+        status = notemulated.EXIT_STATUS
     return status
 
 

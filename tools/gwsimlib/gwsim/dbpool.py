@@ -73,7 +73,7 @@ class NamedConnection(object):
                 if conn is None:
                     try:
                         conn = self._open()
-                    except Throwable, error:
+                    except Throwable as error:
                         self.problem = error.getMessage() or error.getClass().getName()
                         raise
                     self.problem = None

@@ -23,7 +23,7 @@ def compile_event(path, function_name, params, namespace):
     if not _has_code(lines):
         lines = ["\tpass"]
     source = u"def %s(%s):\n%s\n" % (function_name, ", ".join(params), u"\n".join(lines))
-    exec compile(source, path, "exec", 0, True) in namespace
+    exec(compile(source, path, "exec", 0, True), namespace)
     return namespace[function_name]
 
 
@@ -101,7 +101,7 @@ class Messages(object):
         except TimeoutException:
             future.cancel(True)
             raise JavaException('sendRequest to "%s" timed out after %s s' % (name, timeout_sec))
-        except ExecutionException, error:
+        except ExecutionException as error:
             raise JavaException('message handler "%s" failed: %s' % (name, error.getCause()), error.getCause())
 
 

@@ -11,11 +11,14 @@ import sys
 import threading
 import types
 
+from java.lang import Throwable
+
 from gwsim import dbpool, events, logs, perspective, runtime, tags
 from gwsim import system as system_package
 from gwsim.importer import ProjectImporter
 from gwsim.system import tag as tag_api
 
+UPDATE_ACTOR = "gwsim"  # the `actor` an update script sees after gwsim.reloadProject()
 TIMER_STOP_WAIT_MS = 10000  # how long a save or shutdown waits for a running timer script
 _log = logs.getLogger("gwsim.gateway")
 
@@ -37,6 +40,7 @@ class Gateway(object):
         self._timers = events.Timers(project.name)
         self._lock = threading.RLock()
         self._shutdown = None
+        self._update = None
         self._consoles = []
         self.reload_count = 0
         runtime.set_gateway(self)
@@ -48,7 +52,7 @@ class Gateway(object):
         for top in self.importer.top_level_names():
             try:
                 namespace[top] = __import__(top)
-            except:
+            except (BaseException, Throwable):
                 logs.log_python_error(_log, "cannot import project package %s" % top)
         return namespace
 
@@ -67,6 +71,7 @@ class Gateway(object):
         project = self.project
         startup = self._compile(project.startup_script(), "onStartup", ())
         self._shutdown = self._compile(project.shutdown_script(), "onShutdown", ())
+        self._update = self._compile(project.update_script(), "onUpdate", ("actor", "resources"))
         timers = [(timer, self._compile(timer.script, "handleTimerEvent", ())) for timer in project.timers()]
         handlers = [(name, self._compile(script, "handleMessage", ("payload",)))
                     for name, script in project.message_handlers()]
@@ -79,7 +84,7 @@ class Gateway(object):
             return None
         try:
             return events.compile_event(path, function_name, params, self.script_globals(path))
-        except:
+        except (BaseException, Throwable):
             logs.log_python_error(_log, "cannot compile event script %s" % path)
             return None
 
@@ -88,7 +93,7 @@ class Gateway(object):
             return
         try:
             function()
-        except:
+        except (BaseException, Throwable):
             logs.log_python_error(logs.getLogger("gateway.events"), "Error running %s" % what)
 
     def _stop_events(self):
@@ -107,6 +112,10 @@ class Gateway(object):
             self.reload_count += 1
             self._load_and_start()
             self._refresh_consoles(old_modules)
+            update = self._update
+            if update is not None:
+                # gwsim does not track which resources a save changed: actor "gwsim", no resources.
+                self._run_event(lambda: update(UPDATE_ACTOR, []), "update script")
 
     def _refresh_consoles(self, old_modules):
         for namespace in self._consoles:
@@ -115,7 +124,7 @@ class Gateway(object):
                     try:
                         __import__(value.__name__)
                         namespace[key] = sys.modules[value.__name__]
-                    except:
+                    except (BaseException, Throwable):
                         logs.log_python_error(_log, "cannot re-import %s after reload" % value.__name__)
 
     def stop(self):

@@ -9,9 +9,26 @@ keeps its old module objects - the semantics of saving a project in the Designer
 """
 import codecs
 import imp
+import os
 import re
 import sys
 import types
+
+
+class LazyTopLevel(types.ModuleType):
+    """Stands for a top-level project *module* in another module's globals until first use.
+
+    Library modules see the project's top-level script packages as globals, as on a gateway.
+    Packages are injected as themselves (loading one runs no code); a top-level module is
+    injected as this proxy, so that no module's code runs before something uses it.
+    """
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        real = self.__dict__["_real_name"]
+        __import__(real)
+        return getattr(sys.modules[real], name)
 
 
 class ProjectPackage(types.ModuleType):
@@ -81,13 +98,48 @@ class ProjectImporter(object):
         module.system = self.system
         sys.modules[fullname] = module
         try:
+            if kind == "package":
+                self._load_init_child(module, fullname)
             if code_file:
+                self._inject_top_level(module, fullname)
                 code = compile(read_source(code_file), code_file, "exec", 0, True)
-                exec code in module.__dict__
+                exec(code, module.__dict__)
         except:
             sys.modules.pop(fullname, None)
             raise
         return module
+
+    def _inject_top_level(self, module, fullname):
+        """The project's top-level script packages as globals of a library module."""
+        own_top = fullname.split(".", 1)[0]
+        for top in self._top_level:
+            if top == own_top:
+                if "." in fullname:
+                    module.__dict__[top] = sys.modules.get(top) or _lazy(top)
+                continue
+            existing = sys.modules.get(top)
+            if existing is not None:
+                module.__dict__[top] = existing
+            else:
+                resolved = self.project.resolve(top)
+                if resolved is not None and resolved[0] == "package" and resolved[1] is None:
+                    __import__(top)  # an Ignition package folder: no code runs
+                    module.__dict__[top] = sys.modules[top]
+                else:
+                    module.__dict__[top] = _lazy(top)
+
+    def _load_init_child(self, package, fullname):
+        """A project package may have a child script named `__init__`.
+
+        `from pkg import __init__` would otherwise find ModuleType's own __init__ method, so
+        the child is loaded with the package and set in its __dict__ (which wins over it).
+        """
+        child = fullname + ".__init__"
+        resolved = self.project.resolve(child)
+        if resolved is None or resolved[0] != "module" or self.project.layout != "ignition":
+            return
+        __import__(child)
+        package.__dict__["__init__"] = sys.modules[child]
 
     def purge(self):
         """Forget every project module (a project save); returns how many were dropped.
@@ -103,3 +155,66 @@ class ProjectImporter(object):
             return len(doomed)
         finally:
             imp.release_lock()
+
+
+def _lazy(top):
+    proxy = LazyTopLevel(top)
+    proxy.__dict__["_real_name"] = top
+    return proxy
+
+
+class PathImporter(object):
+    """Modules from `--path` folders (plain `name.py` / `name/__init__.py`), loaded like project
+    scripts: `system` is a global and the source is UTF-8 (a PEP 263 line is honoured by being
+    blanked, as for project code), not Jython's ASCII default."""
+
+    def __init__(self, roots, system_module):
+        self.roots = [root for root in roots]
+        self.system = system_module
+
+    def _locate(self, fullname, path):
+        if path is None:
+            folders = self.roots
+        else:
+            parent = sys.modules.get(fullname.rpartition(".")[0])
+            if parent is None or parent.__dict__.get("__loader__") is not self:
+                return None
+            folders = path
+        name = fullname.rpartition(".")[2]
+        for folder in folders:
+            base = os.path.join(folder, name)
+            if os.path.isfile(os.path.join(base, "__init__.py")):
+                return ("package", os.path.join(base, "__init__.py"), base)
+            if os.path.isfile(base + ".py"):
+                return ("module", base + ".py", None)
+        return None
+
+    def find_module(self, fullname, path=None):
+        found = self._locate(fullname, path)
+        if found is None:
+            return None
+        self._found = getattr(self, "_found", {})
+        self._found[fullname] = found
+        return self
+
+    def load_module(self, fullname):
+        existing = sys.modules.get(fullname)
+        if existing is not None:
+            return existing
+        kind, code_file, folder = self._found.pop(fullname)
+        module = types.ModuleType(fullname)
+        module.__loader__ = self
+        module.__file__ = code_file
+        if kind == "package":
+            module.__path__ = [folder]
+            module.__package__ = fullname
+        else:
+            module.__package__ = fullname.rpartition(".")[0] or None
+        module.system = self.system
+        sys.modules[fullname] = module
+        try:
+            exec(compile(read_source(code_file), code_file, "exec", 0, True), module.__dict__)
+        except:  # any failure, Java ones included, undoes the half-made module
+            sys.modules.pop(fullname, None)
+            raise
+        return module

@@ -116,7 +116,7 @@ class _Call(Callable):
         self.registry._current.session = self.session
         try:
             return ("ok", self.function(_component(self.session), *self.args))
-        except (BaseException, Throwable), error:
+        except (BaseException, Throwable) as error:
             return ("error", error)
         finally:
             self.registry._current.session = None

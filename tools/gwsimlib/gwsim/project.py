@@ -78,11 +78,25 @@ class Project(object):
         path = os.path.join(self.events_root, "ignition", *parts)
         return path if os.path.isfile(path) else None
 
+    def _enabled_event(self, kind, filename):
+        """The event script's path, or None when absent or its resource.json says enabled: false."""
+        path = self._event_path(kind, filename)
+        if path is None:
+            return None
+        if not _attributes(os.path.join(os.path.dirname(path), "resource.json")).get("enabled", True):
+            _log.info("%s script is disabled (resource.json enabled: false)" % kind)
+            return None
+        return path
+
     def startup_script(self):
-        return self._event_path("startup", "onStartup.py")
+        return self._enabled_event("startup", "onStartup.py")
 
     def shutdown_script(self):
-        return self._event_path("shutdown", "onShutdown.py")
+        return self._enabled_event("shutdown", "onShutdown.py")
+
+    def update_script(self):
+        """8.3's project update event, `def onUpdate(actor, resources):`."""
+        return self._enabled_event("update", "onUpdate.py")
 
     def _event_folders(self, kind, filename):
         if not self.events_root:
@@ -109,7 +123,14 @@ class Project(object):
         return timers
 
     def message_handlers(self):
-        return [(name, script) for name, script, _ in self._event_folders("message", "handleMessage.py")]
+        """(name, script) of the enabled handlers; `enabled: false` in resource.json drops one."""
+        handlers = []
+        for name, script, attrs in self._event_folders("message", "handleMessage.py"):
+            if attrs.get("enabled", True):
+                handlers.append((name, script))
+            else:
+                _log.info("message handler %s is disabled (resource.json enabled: false)" % name)
+        return handlers
 
     def unsupported_events(self):
         """Event kinds present on disk that gwsim does not run (reported loudly at start)."""
@@ -123,7 +144,7 @@ class Project(object):
 
 
 def _attributes(resource_json):
-    """The timer settings from resource.json: under "attributes" (8.3), else top level."""
+    """An event's settings from resource.json: under "attributes" (8.3), else top level."""
     if not os.path.isfile(resource_json):
         return {}
     with open(resource_json) as handle:

@@ -142,7 +142,7 @@ def coerce(value, data_type):
             return Date(long(value))
     except CoercionError:
         raise
-    except (ValueError, TypeError, OverflowError, Throwable), error:
+    except (ValueError, TypeError, OverflowError, Throwable) as error:
         raise CoercionError("cannot convert %r to %s: %s" % (value, data_type, error))
     raise CoercionError("unknown data type %r" % data_type)
 

@@ -7,7 +7,7 @@ from java.lang import Runnable, Thread, Throwable
 from java.util.concurrent import ThreadFactory
 from java.util.concurrent.atomic import AtomicInteger
 
-from gwsim import logs
+from gwsim import logs, notemulated
 
 
 class _NamedFactory(ThreadFactory):
@@ -42,7 +42,7 @@ class Task(Runnable):
     def run(self):
         try:
             self.function(*self.args, **self.kwargs)
-        except (Exception, Throwable):
+        except (Exception, Throwable, notemulated.NotEmulatedError):
             logs.log_python_error(self.logger, "Error running %s" % self.what)
 
 

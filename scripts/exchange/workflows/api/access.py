@@ -42,10 +42,11 @@ has no such frame and acts as the gateway: pass the session along.
 """
 import sys
 
-from exchange.workflows.engine import clock, codec, database, ids, validate
+from exchange.workflows.core import clock, codec, validate
+from exchange.workflows.engine import database, ids
 from exchange.workflows.engine import policy as policies
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import ANY_ERROR, WorkflowsError, describe
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import ANY_ERROR, WorkflowsError, describe
 from exchange.workflows.store import audit as trail
 from exchange.workflows.store import settings
 

@@ -6,13 +6,14 @@ as the gateway. Changes are audited.
 """
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import (burst, database, kernel, lifecycle, maintenance, registry,
-                                       validate)
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
-from exchange.workflows.engine.validate import integer as _int
-from exchange.workflows.engine.validate import number as _number
-from exchange.workflows.engine.validate import optionalText as _text
+from exchange.workflows.core import validate
+from exchange.workflows.api import lifecycle
+from exchange.workflows.engine import burst, database, kernel, maintenance, registry
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
+from exchange.workflows.core.validate import integer as _int
+from exchange.workflows.core.validate import number as _number
+from exchange.workflows.core.validate import optionalText as _text
 from exchange.workflows.store import db, executors, schema
 
 DEFAULT_DB = validate.DEFAULT_DB

@@ -17,10 +17,10 @@ plain Python values. Times are shown in the gateway's local time zone.
 import json
 import time
 
-from exchange.workflows.engine import states
-from exchange.workflows.engine.codec import TEXT
+from exchange.workflows.core import states
+from exchange.workflows.core.codec import TEXT
 from exchange.workflows.engine.policy import ACTIONS
-from exchange.workflows.engine.validate import INTS
+from exchange.workflows.core.validate import INTS
 
 # HOLD parks a run at its next safe point; RESUME releases it; STOP ends it
 # STOPPED; Cancel ends it CANCELLED. Which statuses each may be sent in:

@@ -7,9 +7,9 @@ Every public function ends its signature with ``*args, **kwargs`` and hands
 them to ``guarded``: a typo'd keyword or an extra positional argument is an
 INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
 """
-from exchange.workflows.engine import clock
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
+from exchange.workflows.core import clock
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
                                               messageOf, safeTrace)
 
 _log = []

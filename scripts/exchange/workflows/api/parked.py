@@ -14,10 +14,11 @@ right, and both are audited.
 """
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import parking, validate
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
-from exchange.workflows.engine.validate import integer as _int
+from exchange.workflows.core import validate
+from exchange.workflows.engine import parking
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
+from exchange.workflows.core.validate import integer as _int
 
 __all__ = ["listParked", "retryParked", "discardParked", "DEFAULT_DB"]
 

@@ -16,13 +16,14 @@ import json
 
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import clock, codec, database, validate
+from exchange.workflows.core import clock, codec, validate
+from exchange.workflows.engine import database
 from exchange.workflows.engine import policy as policies
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
-from exchange.workflows.engine.validate import integer as _int
-from exchange.workflows.engine.validate import isInteger, number
-from exchange.workflows.engine.validate import text as _text
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
+from exchange.workflows.core.validate import integer as _int
+from exchange.workflows.core.validate import isInteger, number
+from exchange.workflows.core.validate import text as _text
 from exchange.workflows.store import audit as trail
 from exchange.workflows.store import settings
 

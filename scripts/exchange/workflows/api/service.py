@@ -14,13 +14,13 @@ from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry, scope
 from exchange.workflows.engine import submit as submission
-from exchange.workflows.engine import validate
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments, WorkflowsError
-from exchange.workflows.engine.validate import integer as _count
-from exchange.workflows.engine.validate import isInteger
-from exchange.workflows.engine.validate import optionalText as _optionalText
-from exchange.workflows.engine.validate import text as _text
+from exchange.workflows.core import validate
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments, WorkflowsError
+from exchange.workflows.core.validate import integer as _count
+from exchange.workflows.core.validate import isInteger
+from exchange.workflows.core.validate import optionalText as _optionalText
+from exchange.workflows.core.validate import text as _text
 
 __all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "listWorkflows",
            "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",

@@ -6,7 +6,7 @@ not stall every cycle. The state lives in the kernel: every gateway thread,
 old module versions included, sees the same outage.
 """
 from exchange.workflows.engine import kernel
-from exchange.workflows.engine.errors import DatabaseUnavailable
+from exchange.workflows.core.errors import DatabaseUnavailable
 
 
 def check(dbName, now):

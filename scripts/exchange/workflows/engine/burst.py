@@ -34,12 +34,12 @@ inserts it, and removes from memory only what is settled. Invariants:
    with the reason "outcome unknown" (it may have run and been deleted
    since), for an operator to decide.
 """
-from exchange.workflows.engine import (backoff, clock, codec, database, identity, kernel,
-                                       maintenance)
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
+from exchange.workflows.core import clock, codec
+from exchange.workflows.engine import backoff, database, identity, kernel, maintenance
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               InvalidArguments)
-from exchange.workflows.engine.validate import INTS
+from exchange.workflows.core.validate import INTS
 from exchange.workflows.store import parked, runs
 
 try:

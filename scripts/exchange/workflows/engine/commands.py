@@ -7,8 +7,9 @@ a run that no gateway holds yet (ENQUEUED) waits for it, except STOP, which
 ends it at once. ``cancel`` ends any active run at once in the database;
 the holder notices at its next safe point.
 """
-from exchange.workflows.engine import clock, codec, database, kernel, states
-from exchange.workflows.engine.errors import InvalidArguments, NotFound, WorkflowsError
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import database, kernel
+from exchange.workflows.core.errors import InvalidArguments, NotFound, WorkflowsError
 from exchange.workflows.store import db, mailbox, runs
 
 

@@ -23,8 +23,9 @@ also end the run in the database at the moment they are taken (STOP in the
 same transaction that consumes the command), so the run's status is final
 whatever the workflow does next, and a crash cannot lose a STOP.
 """
-from exchange.workflows.engine import clock, codec, kernel, states
-from exchange.workflows.engine.errors import (ANY_ERROR, ClaimLost, DatabaseUnavailable,
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import kernel
+from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, DatabaseUnavailable,
                                               DeterminismError, WorkflowCancelled,
                                               WorkflowInterrupt, WorkflowStopped,
                                               WorkflowTimedOut, describe)

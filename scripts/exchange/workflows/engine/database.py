@@ -1,8 +1,8 @@
 """Per-connection preparation: which dialect, and is the schema current.
 Done once per JVM and connection name; the answers live in the kernel."""
 from exchange.workflows.engine import kernel
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.store import dialects, schema
 
 _BY_NAME = {dialects.POSTGRES.name: dialects.POSTGRES, dialects.SQLITE.name: dialects.SQLITE}

@@ -10,9 +10,10 @@ skips the other phases: a bad request or another database's outage must not
 stop this gateway from claiming, recovering, taking over, applying retention
 and renewing its lease (burst.py says what happens to the requests).
 """
-from exchange.workflows.engine import (backoff, burst, clock, codec, database, executor,
-                                       identity, kernel, leases, maintenance, registry, states)
-from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import (backoff, burst, database, executor, identity, kernel, leases,
+                                       maintenance, registry)
+from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               describe)
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim

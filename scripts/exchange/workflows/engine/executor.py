@@ -11,9 +11,10 @@ returned, a STOP ends it STOPPED, a timeout ERROR (WorkflowTimedOut) --
 both already written by the context when it took them -- a cancel leaves
 the CANCELLED row alone, and a lost claim writes nothing.
 """
-from exchange.workflows.engine import clock, codec, identity, kernel, states
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import identity, kernel
 from exchange.workflows.engine.context import TIMED_OUT, RunContext, retrying
-from exchange.workflows.engine.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
+from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
                                               WorkflowCancelled, WorkflowInterrupt, WorkflowStopped,
                                               WorkflowTimedOut, safeTrace, toRecord)
 from exchange.workflows.store import checkpoints, runs

@@ -1,6 +1,6 @@
 """Who this gateway is, as written into the rows it claims."""
 from exchange.workflows.engine import kernel
-from exchange.workflows.engine.errors import ANY_ERROR
+from exchange.workflows.core.errors import ANY_ERROR
 
 _NAME_TAG = "[System]Gateway/SystemName"
 

@@ -19,7 +19,7 @@ constructor called from Jython briefly locks the class: threads queued there.)
 import os
 import threading
 
-from exchange.workflows.engine import clock
+from exchange.workflows.core import clock
 
 try:
     from java.lang import System

@@ -12,8 +12,9 @@ Once the run was sent STOP, cancelled, timed out or lost by this gateway,
 every call here raises that interrupt again (see engine/context.py), even
 if the workflow caught it before: nothing is written after it.
 """
-from exchange.workflows.engine import context, states
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core import states
+from exchange.workflows.engine import context
+from exchange.workflows.core.errors import InvalidArguments
 
 
 class WorkflowsRuntime(object):

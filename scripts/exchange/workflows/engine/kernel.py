@@ -17,7 +17,8 @@ try:
 except ImportError:  # CPython: importable for unit tests, usable only on Jython.
     pass
 
-from exchange.workflows.engine.errors import ANY_ERROR
+from exchange.workflows.core import errors
+from exchange.workflows.core.errors import ANY_ERROR
 
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
@@ -290,3 +291,13 @@ def flag(mapName, key, value=True):
 def isFlagged(mapName, key, default=False):
     v = get()[mapName].get(key)
     return default if v is None else bool(v)
+
+
+def _runSecrets():
+    ctx = get()["context"].get()
+    return getattr(ctx, "secretValues", None) or ()
+
+
+# Errors recorded or logged mask the running run's secrets and read the
+# traceback setting through these (core/errors.py imports nothing above it).
+errors.plug(_runSecrets, config)

@@ -11,7 +11,8 @@ statuses), so the old gateway, should it wake up from a pause, can no longer
 record a step, a command, progress or an end state for it: its next write
 is refused and its worker stops that run at the next safe point.
 """
-from exchange.workflows.engine import clock, identity, kernel, registry, states
+from exchange.workflows.core import clock, states
+from exchange.workflows.engine import identity, kernel, registry
 from exchange.workflows.store import executors, runs
 
 

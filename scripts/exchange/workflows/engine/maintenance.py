@@ -14,9 +14,10 @@ Retention: finished runs older than ``maxAgeDays`` and beyond the newest
 per gateway, so the cost per cycle stays bounded. Every value must be finite
 and in range, when it is set and when it is read back.
 """
-from exchange.workflows.engine import clock, codec, database, kernel
-from exchange.workflows.engine.errors import InvalidArguments
-from exchange.workflows.engine.validate import integer, number
+from exchange.workflows.core import clock, codec
+from exchange.workflows.engine import database, kernel
+from exchange.workflows.core.errors import InvalidArguments
+from exchange.workflows.core.validate import integer, number
 from exchange.workflows.store import db, retention, settings
 
 MAINTENANCE = "maintenance"

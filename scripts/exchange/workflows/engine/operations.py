@@ -14,8 +14,8 @@ Size limits (kernel config, read once per run by the context):
         and extra whose JSON is still over PROGRESS_BYTES (an oversized
         ``extra``) raise TooLarge and leave the previous progress in place.
 """
-from exchange.workflows.engine import clock, codec, states
-from exchange.workflows.engine.errors import DeterminismError
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.core.errors import DeterminismError
 from exchange.workflows.store import checkpoints, db, events, mailbox, runs
 
 PROGRESS_MESSAGE_CHARS = 1000

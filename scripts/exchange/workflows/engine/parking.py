@@ -11,12 +11,12 @@ it at most once (one of them finds no parked row), and an id that has a
 run already is not inserted again (ON CONFLICT DO NOTHING): the retry
 answers with that run instead.
 """
-from exchange.workflows.engine import (burst, clock, codec, database, dispatcher, kernel,
-                                       queries, states)
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import (DatabaseError, DatabaseUnavailable, InvalidArguments,
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import burst, database, dispatcher, kernel, queries
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import (DatabaseError, DatabaseUnavailable, InvalidArguments,
                                               NotFound, WorkflowsError)
-from exchange.workflows.engine.validate import isInteger
+from exchange.workflows.core.validate import isInteger
 from exchange.workflows.store import db, parked, runs
 from exchange.workflows.store.rows import camel
 

@@ -26,8 +26,8 @@ A policy is a JSON object::
 """
 import fnmatch
 
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
 
 # read: every get/list function; start: start a run (per workflow name);
 # hold: HOLD and RESUME; stop: STOP and cancel; operate: other commands and

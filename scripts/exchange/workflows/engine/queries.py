@@ -6,9 +6,11 @@ output, error, progress, events, stream values and step results. A run of a
 workflow this gateway does not know (not registered here, or renamed) shows
 no input value at all, since which of them are secret cannot be told.
 """
-from exchange.workflows.engine import codec, database, masking, registry, states
-from exchange.workflows.engine.errors import InvalidArguments, NotFound
-from exchange.workflows.engine.validate import integer
+from exchange.workflows.core import codec, states
+from exchange.workflows.core import masking
+from exchange.workflows.engine import database, registry
+from exchange.workflows.core.errors import InvalidArguments, NotFound
+from exchange.workflows.core.validate import integer
 from exchange.workflows.store import checkpoints, events, mailbox, runs
 
 _JSON_FIELDS = ("inputs", "output", "error", "progress")

@@ -8,9 +8,9 @@ objects they started with.
 import inspect
 import threading
 
-from exchange.workflows.engine import masking
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core import masking
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
 
 _lock = threading.Lock()
 _workflows = {}

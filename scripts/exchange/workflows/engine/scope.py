@@ -23,7 +23,7 @@ Scope detection uses ``ApplicationScope.getGlobalScope()`` (Ignition SDK,
 ``com.inductiveautomation.ignition.common.model``). Where that class does not
 exist (tools/gwsim, CPython unit tests) the JVM is treated as a gateway.
 """
-from exchange.workflows.engine.errors import ANY_ERROR, WorkflowsError, describe
+from exchange.workflows.core.errors import ANY_ERROR, WorkflowsError, describe
 
 try:
     from com.inductiveautomation.ignition.common.model import ApplicationScope

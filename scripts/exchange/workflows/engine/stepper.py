@@ -15,9 +15,9 @@ result recorded, and no step starts after STOP, cancel or a timeout.
 """
 import functools
 
-from exchange.workflows.engine import clock, codec
+from exchange.workflows.core import clock, codec
 from exchange.workflows.engine.context import current
-from exchange.workflows.engine.errors import (ANY_ERROR, NotSerializable, StepError, TooLarge,
+from exchange.workflows.core.errors import (ANY_ERROR, NotSerializable, StepError, TooLarge,
                                               WorkflowInterrupt, describe, toRecord)
 from exchange.workflows.engine.registry import MAX_RETRY_DELAY_SECONDS, stepOptions
 

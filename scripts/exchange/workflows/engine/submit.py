@@ -2,10 +2,11 @@
 ``start`` (durable now) and ``enqueueInMemory`` (durable at the next flush),
 and the durable start itself: a direct start on a free worker, else a
 queued row, with deduplication and caller-chosen ids resolved."""
-from exchange.workflows.engine import clock, codec, dispatcher, ids, kernel, registry, states
-from exchange.workflows.engine.errors import (InvalidArguments, NotSerializable, TooLarge,
+from exchange.workflows.core import clock, codec, states
+from exchange.workflows.engine import dispatcher, ids, kernel, registry
+from exchange.workflows.core.errors import (InvalidArguments, NotSerializable, TooLarge,
                                               WorkflowsError)
-from exchange.workflows.engine.validate import isInteger, number, workflowId as _workflowId
+from exchange.workflows.core.validate import isInteger, number, workflowId as _workflowId
 from exchange.workflows.store import runs
 
 # The run table's INTEGER column, and the longest timeout a BIGINT of

@@ -1,14 +1,14 @@
 """Values for the step library: JSON-safe results, and tag-typed comparison.
 
-JSON conversion itself is ``engine/codec.py``; this module only adds the
+JSON conversion itself is ``core/codec.py``; this module only adds the
 fallback a step needs *after* its side effect has happened (a value with no
 JSON form becomes its text rather than failing the checkpoint), and the
 comparison rules used by ``tags.write_confirm`` and ``wait.until_tag_equals``.
 """
 import struct
 
-from exchange.workflows.engine import codec
-from exchange.workflows.engine.errors import NotSerializable
+from exchange.workflows.core import codec
+from exchange.workflows.core.errors import NotSerializable
 
 try:
     from java.util import Date as _Date

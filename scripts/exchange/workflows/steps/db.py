@@ -10,9 +10,9 @@ for the engine's tables. Statements are always prepared: pass values in
 auto-committed statement. Error messages never contain ``args``.
 """
 from exchange.workflows.bootstrap import step
-from exchange.workflows.engine import errors
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments
+from exchange.workflows.core import errors
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.convert import plain
 from exchange.workflows.steps.errors import SqlError
 

@@ -20,9 +20,9 @@ secret sent is masked if the server echoes it back.
 import re
 
 from exchange.workflows.bootstrap import step
-from exchange.workflows.engine import clock, codec
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments
+from exchange.workflows.core import clock, codec
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.errors import HttpStatusError, HttpTransportError
 
 try:

@@ -7,9 +7,9 @@ resumes after RESUME), STOP, cancel and timeouts end it within one chunk.
 Called inside a step it records nothing (the step is the durable unit) but
 its chunks are still safe points, like a tag wait's polls.
 """
-from exchange.workflows.engine import clock, codec
+from exchange.workflows.core import clock, codec
 from exchange.workflows.engine.context import current, pause
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core.errors import InvalidArguments
 
 NAME = "sleep.sleep_chunked"
 

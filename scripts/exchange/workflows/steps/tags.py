@@ -10,10 +10,10 @@ returned quality, and a workflow driving equipment must never carry on past
 a write that did not happen.
 """
 from exchange.workflows.bootstrap import step
-from exchange.workflows.engine import clock
+from exchange.workflows.core import clock
 from exchange.workflows.engine.context import pause
-from exchange.workflows.engine.errors import ANY_ERROR, InvalidArguments, describe
-from exchange.workflows.engine.codec import TEXT, encode
+from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, describe
+from exchange.workflows.core.codec import TEXT, encode
 from exchange.workflows.steps.convert import plain, qualityName, sameValue
 from exchange.workflows.steps.errors import TagReadError, TagWriteError, WriteNotConfirmed
 

@@ -1,8 +1,8 @@
 """The one place that calls ``system.db``: queries, updates, transactions,
 and the translation of JDBC failures into DatabaseUnavailable/DatabaseError.
 """
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               causes, messageOf, rootCause, scrubText, sqlState)
 
 # SQLState classes and message fragments that mean "the database could not be

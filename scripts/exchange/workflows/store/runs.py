@@ -4,7 +4,7 @@ Every status change is a conditional UPDATE: its WHERE clause names the
 statuses the row may leave (and, for a worker, the claim epoch it holds),
 so a finished row can never be overwritten and a gateway that lost its
 claim cannot write."""
-from exchange.workflows.engine import states
+from exchange.workflows.core import states
 from exchange.workflows.store import db
 from exchange.workflows.store.rows import toDicts
 

@@ -1,7 +1,7 @@
 """Creates and migrates the engine's tables, in numbered steps recorded in
 ``schema_meta``. Every gateway runs ``ensure()`` before its first use of a
 database; the migration lock makes concurrent gateways take turns."""
-from exchange.workflows.engine import clock
+from exchange.workflows.core import clock
 from exchange.workflows.store import db
 
 _OWNED = "('PENDING','RUNNING','HELD')"

@@ -4,7 +4,7 @@ Dates are java.util.Date in the JVM's default time zone; format/parse patterns a
 java.text.SimpleDateFormat patterns (Ignition's default "yyyy-MM-dd HH:mm:ss").
 """
 from java.text import SimpleDateFormat
-from java.util import Calendar, Date
+from java.util import Calendar, Date, TimeZone
 
 DEFAULT_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
@@ -96,9 +96,165 @@ def getDate(year, month, day):
     return calendar.getTime()
 
 
+def addWeeks(date, value):
+    return _add(date, Calendar.WEEK_OF_YEAR, value)
+
+
+def addMonths(date, value):
+    return _add(date, Calendar.MONTH, value)
+
+
+def addYears(date, value):
+    return _add(date, Calendar.YEAR, value)
+
+
+def hoursBetween(date1, date2):
+    return _between(date1, date2, 3600000)
+
+
+def _calendar_between(date1, date2, field):
+    """Whole calendar units (days, weeks, months, years) from date1 to date2, truncated toward
+    zero; counted on the calendar, so a daylight-saving change does not lose a day."""
+    sign = 1
+    if date2.before(date1):
+        date1, date2, sign = date2, date1, -1
+    count = 0
+    step = 1
+    while not _add(date1, field, count + step).after(date2):  # gallop, then halve
+        count += step
+        step *= 2
+    while step > 1:
+        step //= 2
+        if not _add(date1, field, count + step).after(date2):
+            count += step
+    return sign * count
+
+
+def daysBetween(date1, date2):
+    return _calendar_between(date1, date2, Calendar.DAY_OF_YEAR)
+
+
+def weeksBetween(date1, date2):
+    return _calendar_between(date1, date2, Calendar.WEEK_OF_YEAR)
+
+
+def monthsBetween(date1, date2):
+    return _calendar_between(date1, date2, Calendar.MONTH)
+
+
+def yearsBetween(date1, date2):
+    return _calendar_between(date1, date2, Calendar.YEAR)
+
+
+def _field(date, field):
+    calendar = Calendar.getInstance()
+    calendar.setTime(date)
+    return calendar.get(field)
+
+
+def getYear(date):
+    return _field(date, Calendar.YEAR)
+
+
+def getMonth(date):
+    """0-based (January is 0), as in Ignition and java.util.Calendar."""
+    return _field(date, Calendar.MONTH)
+
+
+def getQuarter(date):
+    return _field(date, Calendar.MONTH) // 3 + 1
+
+
+def getDayOfMonth(date):
+    return _field(date, Calendar.DAY_OF_MONTH)
+
+
+def getDayOfWeek(date):
+    """Sunday is 1, Saturday is 7."""
+    return _field(date, Calendar.DAY_OF_WEEK)
+
+
+def getDayOfYear(date):
+    return _field(date, Calendar.DAY_OF_YEAR)
+
+
+def getHour12(date):
+    """12-hour clock: noon and midnight are 0."""
+    return _field(date, Calendar.HOUR)
+
+
+def getHour24(date):
+    return _field(date, Calendar.HOUR_OF_DAY)
+
+
+def getMinute(date):
+    return _field(date, Calendar.MINUTE)
+
+
+def getSecond(date):
+    return _field(date, Calendar.SECOND)
+
+
+def getMillis(date):
+    return _field(date, Calendar.MILLISECOND)
+
+
+def getAMorPM(date):
+    """0 before noon, 1 after."""
+    return _field(date, Calendar.AM_PM)
+
+
+def midnight(date):
+    calendar = Calendar.getInstance()
+    calendar.setTime(date)
+    for field in (Calendar.HOUR_OF_DAY, Calendar.MINUTE, Calendar.SECOND, Calendar.MILLISECOND):
+        calendar.set(field, 0)
+    return calendar.getTime()
+
+
+def setTime(date, hour, minute, second):
+    calendar = Calendar.getInstance()
+    calendar.setTime(date)
+    calendar.set(Calendar.HOUR_OF_DAY, int(hour))
+    calendar.set(Calendar.MINUTE, int(minute))
+    calendar.set(Calendar.SECOND, int(second))
+    return calendar.getTime()
+
+
+def getTimezone():
+    return TimeZone.getDefault().getID()
+
+
+def getTimezoneOffset(date=None):
+    """The offset from UTC in hours at date (default now), daylight saving included."""
+    return TimeZone.getDefault().getOffset((date or Date()).getTime()) / 3600000.0
+
+
+def getTimezoneRawOffset():
+    """The offset from UTC in hours, without daylight saving."""
+    return TimeZone.getDefault().getRawOffset() / 3600000.0
+
+
+def isDaylightTime(date=None):
+    return bool(TimeZone.getDefault().inDaylightTime(date or Date()))
+
+
+CONSTANTS = dict(
+    [(name, getattr(Calendar, name)) for name in (
+        "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER",
+        "OCTOBER", "NOVEMBER", "DECEMBER", "SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY",
+        "FRIDAY", "SATURDAY")])
+
+
 def exports(gateway):
     names = ("now", "toMillis", "fromMillis", "addMillis", "addSeconds", "addMinutes", "addHours",
-             "addDays", "isBefore", "isAfter", "isBetween", "millisBetween", "secondsBetween",
-             "minutesBetween", "format", "parse", "getDate")
+             "addDays", "addWeeks", "addMonths", "addYears", "isBefore", "isAfter", "isBetween",
+             "millisBetween", "secondsBetween", "minutesBetween", "hoursBetween", "daysBetween",
+             "weeksBetween", "monthsBetween", "yearsBetween", "format", "parse", "getDate",
+             "getYear", "getMonth", "getQuarter", "getDayOfMonth", "getDayOfWeek", "getDayOfYear",
+             "getHour12", "getHour24", "getMinute", "getSecond", "getMillis", "getAMorPM", "midnight",
+             "setTime", "getTimezone", "getTimezoneOffset", "getTimezoneRawOffset", "isDaylightTime")
     module = globals()
-    return dict((name, module[name]) for name in names)
+    exported = dict((name, module[name]) for name in names)
+    exported.update(CONSTANTS)
+    return exported

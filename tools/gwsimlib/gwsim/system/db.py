@@ -110,7 +110,7 @@ class DbApi(object):
                 transaction.touch()
                 try:
                     return work(transaction.conn)
-                except SQLException, error:
+                except SQLException as error:
                     raise JavaException("Error executing %s" % call(), error)
             finally:
                 transaction.touch()
@@ -120,7 +120,7 @@ class DbApi(object):
         broken = False
         try:
             return work(conn)
-        except SQLException, error:
+        except SQLException as error:
             broken = not dbpool.is_valid(conn)
             raise JavaException("Error executing %s" % call(), error)
         finally:
@@ -131,7 +131,7 @@ class DbApi(object):
         return lambda: u"system.db.%s(%s)" % (name, u", ".join([_java_text(p) for p in params]))
 
     # -- queries ------------------------------------------------------------------------------
-    def runPrepQuery(self, query, args=[], database="", tx=None):
+    def runPrepQuery(self, query, args=[], database="", tx=None):  # noqa: B006 -- Ignition\'s signature; args is never mutated
         """Run a SELECT (or UPDATE ... RETURNING) with ? args; returns a PyDataSet."""
         def work(conn):
             statement = conn.prepareStatement(query)
@@ -162,14 +162,14 @@ class DbApi(object):
                 statement.close()
         return self._run(self._describe(name, query, database, tx), database, tx, work)
 
-    def runScalarPrepQuery(self, query, args=[], database="", tx=None):
+    def runScalarPrepQuery(self, query, args=[], database="", tx=None):  # noqa: B006 -- Ignition\'s signature; args is never mutated
         return _first_cell(self.runPrepQuery(query, args, database, tx))
 
     def runScalarQuery(self, query, database="", tx=None):
         return _first_cell(self._run_plain_query(query, database, tx, "runScalarQuery"))
 
     # -- updates ------------------------------------------------------------------------------
-    def runPrepUpdate(self, query, args=[], database="", tx=None, getKey=False, skipAudit=True):
+    def runPrepUpdate(self, query, args=[], database="", tx=None, getKey=False, skipAudit=True):  # noqa: B006 -- Ignition\'s signature; args is never mutated
         """Run INSERT/UPDATE/DELETE/DDL with ? args; returns rows affected or the generated key."""
         def work(conn):
             if getKey:
@@ -219,7 +219,7 @@ class DbApi(object):
             conn.setAutoCommit(False)
             if isolationLevel is not None:
                 source.set_isolation(conn, int(isolationLevel))
-        except SQLException, error:
+        except SQLException as error:
             source.release(conn, not dbpool.is_valid(conn))
             raise JavaException("Error executing %s" % self._describe(
                 "beginTransaction", database, isolationLevel, timeout)(), error)
@@ -327,4 +327,15 @@ def exports(gateway):
         "READ_UNCOMMITTED": READ_UNCOMMITTED, "READ_COMMITTED": READ_COMMITTED,
         "REPEATABLE_READ": REPEATABLE_READ, "SERIALIZABLE": SERIALIZABLE,
     }
+    # The SQL type constants (system.db.INTEGER, VARCHAR, TIMESTAMP, ...) are java.sql.Types'
+    # codes. ORACLE_CURSOR is not a java.sql.Types code and stays not emulated.
+    for name in SQL_TYPE_NAMES:
+        names[name] = getattr(Types, name)
     return names
+
+
+SQL_TYPE_NAMES = (
+    "ARRAY", "BIGINT", "BINARY", "BIT", "BLOB", "BOOLEAN", "CHAR", "CLOB", "DATALINK", "DATE", "DECIMAL",
+    "DISTINCT", "DOUBLE", "FLOAT", "INTEGER", "JAVA_OBJECT", "LONGNVARCHAR", "LONGVARBINARY",
+    "LONGVARCHAR", "NCHAR", "NCLOB", "NULL", "NUMERIC", "NVARCHAR", "OTHER", "REAL", "REF", "ROWID",
+    "SMALLINT", "SQLXML", "STRUCT", "TIME", "TIMESTAMP", "TINYINT", "VARBINARY", "VARCHAR")

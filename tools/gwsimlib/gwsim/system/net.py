@@ -100,25 +100,60 @@ class Promise(object):
         return self._future.cancel(True)
 
 
+DEFAULT_CONNECT_TIMEOUT_MS = 10000  # IA manual 8.3 (8.1 said 60000)
+
+
 class JythonHttpClient(object):
-    def __init__(self, timeout=60000, bypass_cert_validation=False, username=None, password=None,
-                 proxy=None, cookie_policy="ACCEPT_ORIGINAL_SERVER", redirect_policy="NORMAL",
+    """system.net.httpClient(...)'s client. Its methods take exactly the documented parameters.
+
+    Every verb (get, post, put, patch, delete, head, options, trace, and the *Async twins) is
+    `verb(url, params=None, data=None, file=None, headers=None, username=None, password=None,
+    timeout=None)`, the order of the published Ignition 8.3 API stubs; `request`/`requestAsync`
+    put the custom verb second: `request(url, method, params=None, ...)`. Anything else (an
+    unknown keyword, one argument too many, a params/headers that is not a dict, a method that
+    is not a word) raises TypeError naming the call.
+    """
+
+    def __init__(self, timeout=DEFAULT_CONNECT_TIMEOUT_MS, bypass_cert_validation=False, username=None,
+                 password=None, proxy=None, cookie_policy="ACCEPT_ORIGINAL_SERVER", redirect_policy="NORMAL",
                  version="HTTP_2", customizer=None):
         for flag, label in ((bypass_cert_validation, "bypass_cert_validation"), (proxy, "proxy"),
                             (customizer, "customizer")):
             if flag:
                 raise NotImplementedError("system.net.httpClient: gwsim does not emulate %s" % label)
+        _check_number("system.net.httpClient", "timeout", timeout)
+        for name, value, allowed in (("cookie_policy", cookie_policy, _COOKIES),
+                                     ("redirect_policy", redirect_policy, _REDIRECTS),
+                                     ("version", version, _VERSIONS)):
+            if not isinstance(value, basestring) or value.upper() not in allowed:
+                raise TypeError("system.net.httpClient: %s must be one of %s, not %r"
+                                % (name, ", ".join(sorted(allowed)), value))
         self.timeout = timeout
         self._auth = (username, password)
+        self._redirect = redirect_policy.upper()
+        self._version = version.upper()
+        self._cookies = CookieManager(None, _COOKIES[cookie_policy.upper()])
         self._client = (HttpClient.newBuilder()
                         .connectTimeout(Duration.ofMillis(long(timeout)))
-                        .followRedirects(_REDIRECTS[redirect_policy.upper()])
-                        .version(_VERSIONS[version.upper()])
-                        .cookieHandler(CookieManager(None, _COOKIES[cookie_policy.upper()]))
+                        .followRedirects(_REDIRECTS[self._redirect])
+                        .version(_VERSIONS[self._version])
+                        .cookieHandler(self._cookies)
                         .build())
 
     def getJavaClient(self):
         return self._client
+
+    def getConnectTimeout(self):
+        return long(self.timeout)
+
+    def getCookieManager(self):
+        return self._cookies
+
+    def getRedirectPolicy(self):
+        return self._redirect
+
+    def getVersion(self):
+        return self._version
 
     def _build(self, url, method, data, params, headers, username, password, timeout):
         if params:
@@ -141,19 +176,48 @@ class JythonHttpClient(object):
         builder.method(method.upper(), publisher)
         return builder.build()
 
-    def request(self, url, method, data=None, file=None, params=None, headers=None, username=None,
-                password=None, timeout=None):
-        if file is not None:
-            raise NotImplementedError("system.net.httpClient: gwsim does not emulate file uploads")
+    def _send(self, what, url, method, params, data, file, headers, username, password, timeout, wait):
+        _check_request(what, url, method, params, file, headers, username, password, timeout)
         req = self._build(url, method, data, params, headers, username, password, timeout)
-        return Response(self._client.send(req, HttpResponse.BodyHandlers.ofByteArray()))
-
-    def requestAsync(self, url, method, data=None, file=None, params=None, headers=None,
-                     username=None, password=None, timeout=None):
-        if file is not None:
-            raise NotImplementedError("system.net.httpClient: gwsim does not emulate file uploads")
-        req = self._build(url, method, data, params, headers, username, password, timeout)
+        if wait:
+            return Response(self._client.send(req, HttpResponse.BodyHandlers.ofByteArray()))
         return Promise(self._client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()))
+
+    def request(self, url, method, params=None, data=None, file=None, headers=None, username=None,
+                password=None, timeout=None):
+        return self._send("request", url, method, params, data, file, headers, username, password,
+                          timeout, True)
+
+    def requestAsync(self, url, method, params=None, data=None, file=None, headers=None, username=None,
+                     password=None, timeout=None):
+        return self._send("requestAsync", url, method, params, data, file, headers, username, password,
+                          timeout, False)
+
+    def __repr__(self):
+        return "<JythonHttpClient timeout=%s, redirect_policy=%r, version=%r (gwsim)>" % (
+            self.timeout, self._redirect, self._version)
+
+
+def _check_number(what, name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, long, float))):
+        raise TypeError("%s: %s must be a number of milliseconds, not %r" % (what, name, value))
+
+
+def _check_request(what, url, method, params, file, headers, username, password, timeout):
+    what = "JythonHttpClient." + what
+    if not isinstance(url, basestring):
+        raise TypeError("%s: url must be a string, not %r" % (what, url))
+    if not isinstance(method, basestring) or not method.strip().isalpha():
+        raise TypeError("%s: method must be an HTTP verb such as 'GET', not %r" % (what, method))
+    for name, value in (("params", params), ("headers", headers)):
+        if value is not None and not isinstance(value, dict):
+            raise TypeError("%s: %s must be a dict, not %r" % (what, name, value))
+    for name, value in (("username", username), ("password", password)):
+        if value is not None and not isinstance(value, basestring):
+            raise TypeError("%s: %s must be a string, not %r" % (what, name, value))
+    _check_number(what, "timeout", timeout)
+    if file is not None:
+        raise NotImplementedError("system.net.httpClient: gwsim does not emulate file uploads")
 
 
 def _body(data):
@@ -169,30 +233,46 @@ def _body(data):
     raise TypeError("system.net.httpClient: cannot send data of type %s" % type(data).__name__)
 
 
-def _verb(method, with_data):
-    if with_data:
-        def call(self, url, data=None, file=None, params=None, headers=None, username=None,
-                 password=None, timeout=None):
-            return self.request(url, method, data, file, params, headers, username, password, timeout)
+def _verb(name):
+    method = name.upper()
 
-        def call_async(self, url, data=None, file=None, params=None, headers=None, username=None,
-                       password=None, timeout=None):
-            return self.requestAsync(url, method, data, file, params, headers, username, password, timeout)
-    else:
-        def call(self, url, params=None, headers=None, username=None, password=None, timeout=None):
-            return self.request(url, method, None, None, params, headers, username, password, timeout)
+    def call(self, url, params=None, data=None, file=None, headers=None, username=None, password=None,
+             timeout=None):
+        return self._send(name, url, method, params, data, file, headers, username, password, timeout, True)
 
-        def call_async(self, url, params=None, headers=None, username=None, password=None, timeout=None):
-            return self.requestAsync(url, method, None, None, params, headers, username, password, timeout)
+    def call_async(self, url, params=None, data=None, file=None, headers=None, username=None,
+                   password=None, timeout=None):
+        return self._send(name + "Async", url, method, params, data, file, headers, username, password,
+                          timeout, False)
     return call, call_async
 
 
-for _method, _with_data in (("get", False), ("head", False), ("options", False), ("delete", True),
-                            ("post", True), ("put", True), ("patch", True)):
-    _sync, _async = _verb(_method.upper(), _with_data)
-    setattr(JythonHttpClient, _method, _sync)
-    setattr(JythonHttpClient, _method + "Async", _async)
+for _name in ("get", "post", "put", "patch", "delete", "head", "options", "trace"):
+    _sync, _async = _verb(_name)
+    setattr(JythonHttpClient, _name, _sync)
+    setattr(JythonHttpClient, _name + "Async", _async)
+
+
+class HttpClientFunction(object):
+    """`system.net.httpClient`: called, it builds a client; used as one (8.3), it is a shared
+    default client, so `system.net.httpClient.get(url)` works like `system.net.httpClient().get(url)`."""
+
+    def __init__(self):
+        self._default = None
+
+    def __call__(self, timeout=DEFAULT_CONNECT_TIMEOUT_MS, bypass_cert_validation=False, username=None,
+                 password=None, proxy=None, cookie_policy="ACCEPT_ORIGINAL_SERVER", redirect_policy="NORMAL",
+                 version="HTTP_2", customizer=None):
+        return JythonHttpClient(timeout, bypass_cert_validation, username, password, proxy, cookie_policy,
+                                redirect_policy, version, customizer)
+
+    def __getattr__(self, name):
+        if name.startswith("_") or not hasattr(JythonHttpClient, name):
+            raise AttributeError("system.net.httpClient has no attribute %r" % name)
+        if self._default is None:
+            self._default = JythonHttpClient()
+        return getattr(self._default, name)
 
 
 def exports(gateway):
-    return {"httpClient": JythonHttpClient}
+    return {"httpClient": HttpClientFunction()}

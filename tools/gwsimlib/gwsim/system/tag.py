@@ -55,6 +55,21 @@ class TagApi(object):
             raise ValueError("system.tag.writeBlocking: %d paths but %d values" % (len(paths), len(values)))
         return [self.store.write(path, value) for path, value in zip(paths, values)]
 
+    # -- the legacy (7.9) functions, still on 8.x gateways ------------------------------------
+    def read(self, tagPath):
+        """One QualifiedValue (legacy; readBlocking([tagPath])[0])."""
+        return self.readBlocking([tagPath])[0]
+
+    def readAll(self, tagPaths):
+        return self.readBlocking(tagPaths)
+
+    def write(self, tagPath, value, suppressErrors=False):
+        """Legacy write: 1 when the write succeeded, 0 when it failed (never 2: gwsim writes at once)."""
+        return 1 if self.writeBlocking([tagPath], [value])[0].isGood() else 0
+
+    def writeAll(self, tagPaths, values):
+        return [1 if quality.isGood() else 0 for quality in self.writeBlocking(tagPaths, values)]
+
     def exists(self, tagPath):
         try:
             return self.store.find(tagPath)[0] is not None
@@ -203,4 +218,5 @@ def exports(gateway):
     api = TagApi(gateway)
     return {"readBlocking": api.readBlocking, "writeBlocking": api.writeBlocking,
             "configure": api.configure, "exists": api.exists, "browse": api.browse,
-            "deleteTags": api.deleteTags}
+            "deleteTags": api.deleteTags, "read": api.read, "readAll": api.readAll, "write": api.write,
+            "writeAll": api.writeAll}

@@ -22,6 +22,14 @@ class UtilApi(object):
     def getProjectName(self):
         return self._gateway.project.name
 
+    def setLoggingLevel(self, loggerName, loggerLevel):
+        """Set a logger's level (trace, debug, info, warn, error); applies to its children too."""
+        logs.configure(["%s=%s" % (loggerName, loggerLevel)])
+
+    def translate(self, term, locale=None, strict=False):
+        """gwsim has no translations: the term itself, or None when strict."""
+        return None if strict else term
+
     def getSystemFlags(self):
         return 0
 
@@ -67,6 +75,7 @@ def exports(gateway):
     api = UtilApi(gateway)
     names = {
         "getLogger": logs.getLogger, "getGlobals": api.getGlobals,
+        "setLoggingLevel": api.setLoggingLevel, "translate": api.translate,
         "jsonEncode": lambda pyObj, indentFactor=None: jsoncodec.encode(pyObj, indentFactor),
         "jsonDecode": lambda jsonString: jsoncodec.decode(jsonString),
         "invokeAsynchronous": api.invokeAsynchronous, "getProjectName": api.getProjectName,
@@ -74,4 +83,6 @@ def exports(gateway):
         "getSystemFlags": api.getSystemFlags, "getProperty": api.getProperty,
     }
     names.update(SYSTEM_FLAGS)
+    # The manual's alias: system.util.globals is the same dict as getGlobals().
+    names["globals"] = gateway.globals
     return names

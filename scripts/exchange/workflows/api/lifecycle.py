@@ -8,7 +8,7 @@ next start, from their last checkpoint.
 """
 from exchange.workflows import apps
 from exchange.workflows.engine import burst, kernel
-from exchange.workflows.engine.errors import ANY_ERROR, describe
+from exchange.workflows.core.errors import ANY_ERROR, describe
 
 
 def startup(modules=None):

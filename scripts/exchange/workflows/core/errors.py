@@ -15,7 +15,7 @@ import re
 import sys
 import traceback
 
-from exchange.workflows.engine import masking
+from exchange.workflows.core import masking
 
 try:  # Jython: Java exceptions are a separate hierarchy.
     from java.lang import Throwable as JavaThrowable
@@ -256,21 +256,31 @@ def safeTrace(exc=None, withSource=None):
         return "(traceback unavailable)"
 
 
+# What this bottom layer needs to know of the running engine: the secret
+# input values of the run on this thread, and the runtime settings. The
+# engine plugs them in (engine/kernel.py) so that core imports nothing above it.
+_hooks = {"runSecrets": lambda: (), "setting": lambda name: None}
+
+
+def plug(runSecrets, setting):
+    """Called by the engine: ``runSecrets()`` returns the secret values of
+    the run on this thread; ``setting(name)`` a runtime setting."""
+    _hooks["runSecrets"] = runSecrets
+    _hooks["setting"] = setting
+
+
 def _runSecrets():
     """The secret input values of the run executing on this thread (masked
     wherever its errors are recorded or logged); () outside a run."""
     try:
-        from exchange.workflows.engine import kernel
-        ctx = kernel.get()["context"].get()
+        return _hooks["runSecrets"]() or ()
     except ANY_ERROR:
         return ()
-    return getattr(ctx, "secretValues", None) or ()
 
 
 def _setting(name):
     try:
-        from exchange.workflows.engine import kernel
-        return kernel.config(name)
+        return _hooks["setting"](name)
     except ANY_ERROR:
         return None
 

@@ -1,7 +1,7 @@
 """Argument checks shared by the API functions: each raises InvalidArguments
 with a message that names the argument and what it must be."""
-from exchange.workflows.engine.codec import TEXT
-from exchange.workflows.engine.errors import InvalidArguments
+from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.errors import InvalidArguments
 
 try:
     INTS = (int, long)  # noqa: F821 - Python 2

@@ -7,7 +7,7 @@ checkpoint then fail on an unserialisable value.
 """
 import json
 
-from exchange.workflows.engine.errors import NotSerializable, TooLarge
+from exchange.workflows.core.errors import NotSerializable, TooLarge
 
 try:
     from java.math import BigDecimal, BigInteger

@@ -1,0 +1,95 @@
+"""tools/benchlib/compare.py (tools/bench-compare) end to end on CPython with
+the server, the benchmarks and DBOS faked: the runs it asks for, the table,
+the checks and the JSON summary line. Nothing is measured."""
+import json
+import os
+import sys
+
+import pytest
+
+from tests.support.gwsim import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "tools", "benchlib"))
+import compare  # noqa: E402
+
+
+class FakeServer(object):
+    version, settings, pid, port = "15.0", {}, 4242, 5432
+    stopped = False
+
+    def start(self):
+        pass
+
+    def stop(self):
+        FakeServer.stopped = True
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    calls = []
+    floors = iter([0.3, 0.35])
+
+    def floor(srv):
+        ms = next(floors)
+        return {"commit_ms": ms, "c1": {"commits_per_s": 1000}, "c16": {"commits_per_s": 9000}}
+
+    def ours(srv, kind, args, what, tmp, timeout=900):
+        calls.append((kind, args[0], what))
+        return {"workflows_per_s": 320.0, "step_overhead_ms": 0.6, "start_latency_p50_ms": 2.0,
+                "start_latency_p99_ms": 9.0, "other_cpu_pct": 5, "enqueue_p99_us": 20000.0,
+                "flush_rows_per_s": 27600.0, "timer_flush_rows_per_s": 9000.0,
+                "claim_ratio": 0.72, "dispatch_ratio": 0.74, "heap_queued_mb": 54,
+                "heap_running_mb": 42}
+
+    def dbos(srv, py, a, tmp, timeout=900):
+        calls.append(("dbos", "e2e", "DBOS"))
+        return {"direct_workflows_per_s": 80.0, "queued_workflows_per_s": 9.8,
+                "step_overhead_ms": 4.7, "start_latency_p50_ms": 2.3, "dbos_version": "3.4"}
+
+    monkeypatch.setattr(compare.pgserver, "Server", FakeServer)
+    monkeypatch.setattr(compare, "commit_floor", floor)
+    monkeypatch.setattr(compare, "machine", lambda: {"cpu": "test", "cpus": 2})
+    monkeypatch.setattr(compare, "make_venv", lambda tmp: "python")
+    monkeypatch.setattr(compare, "ours", ours)
+    monkeypatch.setattr(compare, "dbos", dbos)
+    return calls
+
+
+def test_all_scenarios_twice_with_sqlite(fakes, capsys, tmp_path):
+    out = tmp_path / "result.json"
+    assert compare.main(["--scenarios", "all", "--repeat", "2", "--sqlite",
+                         "--json", str(out)]) == 0
+    assert FakeServer.stopped
+    # e2e alternates ours (3 modes) and DBOS per repeat, then the other scenarios.
+    assert [c[1] for c in fakes[:8]] == ["e2e"] * 8
+    assert [c[0] for c in fakes[:4]] == ["postgresql"] * 3 + ["dbos"]
+    assert [(c[0], c[1]) for c in fakes[8:]] == [
+        ("postgresql", "enqueue"), ("postgresql", "enqueue"), ("postgresql", "scale"),
+        ("postgresql", "memory"), ("postgresql", "micro"), ("sqlite", "e2e"), ("sqlite", "e2e"),
+        ("sqlite", "e2e"), ("sqlite", "enqueue"), ("sqlite", "scale"), ("sqlite", "memory")]
+
+    stdout = capsys.readouterr().out
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert summary["commit_floor_ms"] == 0.3
+    assert summary["direct_ratio"] == 4.0 and summary["direct_ratio_per_repeat"] == [4.0, 4.0]
+    assert summary["ours_step_overhead_ms"] == 0.6 and summary["dbos_step_overhead_ms"] == 4.7
+    checks = summary["checks"]
+    assert checks["direct start, 3-step wf/s"] is True
+    assert checks["step overhead (ms)"] is True
+    assert checks["enqueueInMemory p99 (us), 8 threads burst"] is False
+    assert checks["claim time 1M / 1k rows"] is True
+    assert "Commit floor (pgbench, 1 client): 0.300 ms before, 0.350 ms after" in stdout
+
+    result = json.loads(out.read_text())
+    assert result["checks"] == checks
+    assert result["table"][0] == ["measure", "ours", "DBOS", "ours/DBOS", "target", "met"]
+    assert set(result["other"]["sqlite"]) == {"direct", "queued_start", "queued_memory",
+                                              "enqueue", "scale", "memory"}
+
+
+def test_only_measured_rows_are_shown(fakes, capsys):
+    assert compare.main(["--scenarios", "scale", "--skip-dbos"]) == 0
+    assert [(c[0], c[1]) for c in fakes] == [("postgresql", "scale")]
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert sorted(summary["checks"]) == ["claim time 1M / 1k rows", "dispatch time 1M / 1k rows"]
+    assert summary["direct_ratio"] is None and summary["direct_ratio_per_repeat"] == []
