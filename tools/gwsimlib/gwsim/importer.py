@@ -15,6 +15,23 @@ import sys
 import types
 
 
+
+def _register(module, loader, kind, code_file, folder):
+    """Fills in a new module's import attributes and its ``system`` global
+    (as a gateway gives every project script), and puts it in sys.modules
+    before its code runs, as Python's own import does."""
+    fullname = module.__name__
+    module.__loader__ = loader
+    module.__file__ = code_file or folder
+    if kind == "package":
+        module.__path__ = [folder]
+        module.__package__ = fullname
+    else:
+        module.__package__ = fullname.rpartition(".")[0] or None
+    module.system = loader.system
+    sys.modules[fullname] = module
+    return module
+
 class LazyTopLevel(types.ModuleType):
     """Stands for a top-level project *module* in another module's globals until first use.
 
@@ -87,16 +104,8 @@ class ProjectImporter(object):
         if existing is not None:
             return existing
         kind, code_file, folder = self.project.resolve(fullname)
-        module = ProjectPackage(fullname) if kind == "package" else types.ModuleType(fullname)
-        module.__loader__ = self
-        module.__file__ = code_file or folder
-        if kind == "package":
-            module.__path__ = [folder]
-            module.__package__ = fullname
-        else:
-            module.__package__ = fullname.rpartition(".")[0] or None
-        module.system = self.system
-        sys.modules[fullname] = module
+        module = _register(ProjectPackage(fullname) if kind == "package"
+                           else types.ModuleType(fullname), self, kind, code_file, folder)
         try:
             if kind == "package":
                 self._load_init_child(module, fullname)
@@ -202,16 +211,7 @@ class PathImporter(object):
         if existing is not None:
             return existing
         kind, code_file, folder = self._found.pop(fullname)
-        module = types.ModuleType(fullname)
-        module.__loader__ = self
-        module.__file__ = code_file
-        if kind == "package":
-            module.__path__ = [folder]
-            module.__package__ = fullname
-        else:
-            module.__package__ = fullname.rpartition(".")[0] or None
-        module.system = self.system
-        sys.modules[fullname] = module
+        module = _register(types.ModuleType(fullname), self, kind, code_file, folder)
         try:
             exec(compile(read_source(code_file), code_file, "exec", 0, True), module.__dict__)
         except:  # any failure, Java ones included, undoes the half-made module

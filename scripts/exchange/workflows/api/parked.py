@@ -28,9 +28,7 @@ _checkDb = validate.dbNameText
 
 
 def _id(workflowId):
-    if not isinstance(workflowId, TEXT) or not workflowId.strip() or len(workflowId) > 200:
-        raise InvalidArguments("workflowId must be the id of a parked request (see listParked).")
-    return workflowId
+    return validate.existingId(workflowId, "the id of a parked request (see listParked)")
 
 
 def listParked(limit=100, offset=0, dbName=DEFAULT_DB, session=None, *args, **kwargs):

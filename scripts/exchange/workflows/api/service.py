@@ -39,10 +39,7 @@ _db = validate.dbNameOrDefault
 _checkDb = validate.dbNameText
 
 
-def _id(workflowId):
-    if not isinstance(workflowId, TEXT) or not workflowId.strip() or len(workflowId) > 64:
-        raise InvalidArguments("workflowId must be the id string returned by start().")
-    return workflowId
+_id = validate.existingId
 
 
 def _createdBy(who, user):

@@ -87,3 +87,11 @@ def dbNameText(dbName):
         raise InvalidArguments("dbName must be the name of a gateway database connection, "
                                "e.g. 'WorkflowsDB'.")
     return dbName
+
+
+def existingId(value, what="the id string returned by start()"):
+    """Returns ``value`` if it can be the id of a stored run (lookups accept
+    any text a run id column holds: ids made elsewhere included)."""
+    if not isinstance(value, TEXT) or not value.strip() or len(value) > 64:
+        raise InvalidArguments("workflowId must be %s." % what)
+    return value

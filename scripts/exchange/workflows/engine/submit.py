@@ -6,7 +6,9 @@ from exchange.workflows.core import clock, codec, states
 from exchange.workflows.engine import dispatcher, ids, kernel, registry
 from exchange.workflows.core.errors import (InvalidArguments, NotSerializable, TooLarge,
                                               WorkflowsError)
-from exchange.workflows.core.validate import isInteger, number, workflowId as _workflowId
+from exchange.workflows.core.validate import isInteger, number
+from exchange.workflows.core.validate import text as _text
+from exchange.workflows.core.validate import workflowId as _workflowId
 from exchange.workflows.store import runs
 
 # The run table's INTEGER column, and the longest timeout a BIGINT of
@@ -40,16 +42,6 @@ class Started(object):
 # that is false locks ``x`` for a moment: so the hot checks below never ask
 # ``is None`` of a value that is usually a shared object (the workflow's
 # definition, a queue-name literal) but test its type or truth first.
-
-def _text(name, value, maxLen, required=False):
-    if isinstance(value, codec.TEXT) and value.strip():
-        if len(value) > maxLen:
-            raise InvalidArguments("%s is longer than %d characters." % (name, maxLen))
-        return value
-    if value is None and not required:
-        return None
-    raise InvalidArguments("%s must be a non-empty string%s." % (name, "" if required else " or None"))
-
 
 def kwargsOf(inputs):
     """Returns the workflow's keyword arguments from ``inputs``.

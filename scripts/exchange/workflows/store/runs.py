@@ -151,18 +151,22 @@ def setProgress(dbName, d, workflowId, epoch, progress, now):
         [progress, now, workflowId, epoch])
 
 
+def _byIds(dbName, d, columns, workflowIds, chunkSize):
+    """Yields the rows (workflow_id first, then ``columns``) of the given
+    runs, reading ``chunkSize`` ids per statement."""
+    ids = list(workflowIds)
+    for start in range(0, len(ids), chunkSize):
+        chunk = ids[start:start + chunkSize]
+        for row in db.query(dbName, d.sql(
+                "SELECT workflow_id, " + columns + " FROM {status} WHERE workflow_id IN ("
+                + ", ".join(["?"] * len(chunk)) + ")"), chunk):
+            yield row
+
+
 def control(dbName, d, workflowIds):
     """Returns {workflowId: (status, claimEpoch, cmdSeq)} for the given ids."""
-    out = {}
-    ids = list(workflowIds)
-    for start in range(0, len(ids), 100):
-        chunk = ids[start:start + 100]
-        ds = db.query(dbName, d.sql(
-            "SELECT workflow_id, status, claim_epoch, cmd_seq FROM {status} WHERE workflow_id IN ("
-            + ", ".join(["?"] * len(chunk)) + ")"), chunk)
-        for row in ds:
-            out[row[0]] = (row[1], int(row[2]), int(row[3]))
-    return out
+    return dict((row[0], (row[1], int(row[2]), int(row[3])))
+                for row in _byIds(dbName, d, "status, claim_epoch, cmd_seq", workflowIds, 100))
 
 
 def bumpCommandSeq(dbName, d, workflowId, now, tx):
@@ -272,12 +276,4 @@ def queueCounts(dbName, d, queueName=None):
 
 def inputsOf(dbName, d, workflowIds):
     """Returns {workflowId: inputs JSON} of the given runs (a page of a list)."""
-    found = {}
-    for i in range(0, len(workflowIds), 500):
-        chunk = workflowIds[i:i + 500]
-        ds = db.query(dbName, d.sql(
-            "SELECT workflow_id, inputs FROM {status} WHERE workflow_id IN ("
-            + ", ".join(["?"] * len(chunk)) + ")"), chunk)
-        for r in ds:
-            found[r[0]] = r[1]
-    return found
+    return dict((row[0], row[1]) for row in _byIds(dbName, d, "inputs", workflowIds, 500))
