@@ -25,6 +25,14 @@ from tests.support.gwsim import ROOT, Gwsim
 
 DB_KINDS = ("sqlite", "postgresql")
 
+# SQLite settings the tests ask for in the Connect URL, as a site would: gwsim, like an Ignition
+# gateway, forces none (the xerial driver's defaults are a rollback journal, a 3000 ms busy
+# timeout and DEFERRED transactions). WAL lets readers run beside the writer, the busy timeout
+# lets concurrent gateway threads wait for the write lock, and IMMEDIATE transactions take it at
+# BEGIN instead of failing with SQLITE_BUSY on a later lock upgrade.
+SQLITE_URL_SETTINGS = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools",
+                                        "sqlite-url-settings")).read().strip()
+
 # A unique tag for this pytest process: two concurrent test runs never share
 # names, files, ports or databases.
 RUN_TAG = uuid.uuid4().hex[:8]
@@ -92,7 +100,7 @@ def make_db_url(request, tmp_path):
         counter[0] += 1
         if kind == "sqlite":
             path = tmp_path / ("db%d-%s.sqlite" % (counter[0], RUN_TAG))
-            return "jdbc:sqlite:%s" % path
+            return "jdbc:sqlite:%s?%s" % (path, SQLITE_URL_SETTINGS)
         if kind == "postgresql":
             server = request.getfixturevalue("pg_server")
             return server.jdbc_url(server.create_database("t_%s_%s" % (RUN_TAG, uuid.uuid4().hex[:12])))

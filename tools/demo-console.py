@@ -42,7 +42,7 @@ def console(ids):
 
 # The shipped project registers no demo workflow (apps.MODULES is empty):
 # this demo gateway registers them itself.
-loaded = apps.load([DEMO_MODULE])
+loaded = apps.loadReport([DEMO_MODULE])
 if DEMO_MODULE not in loaded["loaded"]:
     raise SystemExit("could not register the demo workflows: %s" % loaded["failed"])
 print("exchange.workflows demo: registered workflows:",

@@ -11,16 +11,16 @@ from wfkit import check, finish, ok, started, svc, wait_status
 
 flows.ensure_tables()
 # The shipped apps register no demo workflow; this scenario uses them.
-check("exchange.workflows.demo" in exchange.workflows.apps.load(["exchange.workflows.demo"])["loaded"],
+check("exchange.workflows.demo" in exchange.workflows.apps.loadReport(["exchange.workflows.demo"])["loaded"],
       "the demo workflows register on request")
 
 # listWorkflows: dropdown options.
 opts = exchange.workflows.api.service.listWorkflows()
 print(opts)
-names = [o["value"] for o in ok(opts, "WORKFLOWS_LISTED")]
+names = [o["value"] for o in ok(opts, "WORKFLOW_OPTIONS_OK")["options"]]
 check("demo.small" in names and "demo.one_minute_progress" in names and "t.steps" in names,
       "listWorkflows lists registered workflows", names)
-check(all(set(o) == set(["label", "value"]) for o in opts["data"]), "options are {label, value}")
+check(all(set(o) == set(["label", "value"]) for o in opts["data"]["options"]), "options are {label, value}")
 
 # The documented start example, exactly as written.
 resp = exchange.workflows.api.service.start(

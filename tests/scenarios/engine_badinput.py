@@ -95,7 +95,9 @@ expect("DATABASE_UNAVAILABLE", admin.checkSchema, dbName="NoSuchDatabase")
 ok(admin.configureRuntime(inMemoryCapacity=5), "RUNTIME_CONFIGURED")
 accepted = [svc.enqueueInMemory("t.noop", {"x": i}) for i in range(6)]
 check([a["ok"] for a in accepted] == [True] * 5 + [False], "capacity 5 accepts five", accepted[-1])
-bad(accepted[-1], "IN_MEMORY_QUEUE_FULL")
+bad(accepted[-1], "IN_MEMORY_ENQUEUE_REJECTED")
+check(accepted[-1]["data"]["reason"] == "overflow" and accepted[-1]["data"]["maxDepth"] == 5,
+      "a full queue is an overflow of its capacity", accepted[-1]["data"])
 expect("RUNTIME_CONFIGURED" if False else "INVALID_ARGUMENTS", admin.configureRuntime,
        inMemoryCapacity=10)  # refused while items are queued
 

@@ -185,7 +185,7 @@ def crashloop():
 def _table(name):
     """The engine's table name in this database (schema on PostgreSQL, prefix on SQLite)."""
     from exchange.workflows.engine import database
-    return database.prepare(DB).names[name]
+    return database.prepare(DB).dialect.names[name]
 
 
 def STATUS_TABLE():

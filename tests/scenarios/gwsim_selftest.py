@@ -12,7 +12,6 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
 
 import java.lang
 from java.math import BigDecimal
@@ -20,54 +19,12 @@ from java.sql import SQLException
 from java.util import Date
 
 import gwsim
+from gwsim_checks import check, facts, finish, java_error, section, wait_for
 
 # Injected by gwsim as a global, as in the Script Console (a KeyError here means it was not).
 fixturelib = globals()["fixturelib"]
 
 DB = "WorkflowsDB"
-failures = []
-facts = {}
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
-    return condition
-
-
-def java_error(function, *args):
-    """Call function; return the Java exception it raised (None if none).
-
-    Also proves that a plain `except Exception` does not catch it, as in Ignition.
-    """
-    try:
-        try:
-            function(*args)
-        except Exception as python_error:
-            check(False, "a Python except caught %r; expected a Java exception" % python_error)
-            return None
-    except java.lang.Throwable as error:
-        return error
-    return None
-
-
-def wait_for(predicate, seconds=5.0):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-def section(name, body):
-    try:
-        body()
-    except (BaseException, java.lang.Throwable):
-        failures.append("%s raised:\n%s" % (name, traceback.format_exc()))
-        print("FAIL: %s raised" % name)
-        traceback.print_exc()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,14 +316,14 @@ def test_system_areas():
     escaped = None
     try:
         try:
-            system.dataset.toCSV(None)
+            system.dataset.fromCSV("")
         except Exception:
             escaped = "swallowed by except Exception"
     except gwsim.notemulated.NotEmulatedError as error:
         escaped = str(error)
-    check(escaped is not None and "system.dataset.toCSV is not emulated" in escaped,
+    check(escaped is not None and "system.dataset.fromCSV is not emulated" in escaped,
           "a not-emulated call escapes `except Exception`: %s" % escaped)
-    check(gwsim.notEmulated() == {"system.dataset.toCSV": 1}, "and it is counted: %s" % gwsim.notEmulated())
+    check(gwsim.notEmulated() == {"system.dataset.fromCSV": 1}, "and it is counted: %s" % gwsim.notEmulated())
     gwsim.clearNotEmulated()  # else gwsim would end this run with a non-zero status, as designed
 
 
@@ -473,10 +430,5 @@ for name, body in (("db", test_db), ("tags", test_tags), ("util/date", test_util
 g = system.util.getGlobals()
 facts.update({"jython": sys.version.split()[0], "gateway": gwsim.gatewayName(),
               "project": system.util.getProjectName(), "ticks": g.get("fixture.ticks"),
-              "startups": g.get("fixture.startups"), "failures": len(failures)})
-if failures:
-    print("%d check(s) failed:" % len(failures))
-    for failure in failures:
-        print(" -", failure.splitlines()[0])
-print("RESULT " + system.util.jsonEncode(facts))
-sys.exit(1 if failures else 0)
+              "startups": g.get("fixture.startups")})
+finish(system.util.jsonEncode)

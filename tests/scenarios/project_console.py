@@ -1,5 +1,5 @@
 """Every service/admin call the Perspective console makes, with the argument
-shapes its views pass (built from operator input by api.console, as the view
+shapes its views pass (built from operator input by exchange.workflows.console, as the view
 scripts do), against the BUILT 8.3 project. The dispatch timer runs the
 workflows. RESULT.shapes lists each call's (function, positional count,
 keywords) for the test to compare with the views. Every call passes a
@@ -11,15 +11,20 @@ from __future__ import print_function
 import json
 
 import exchange.workflows.api.admin as admin
-import exchange.workflows.api.auditconsole as auditconsole
-import exchange.workflows.api.console as console
 import exchange.workflows.api.security as security
+import exchange.workflows.console.actions as console_actions
+import exchange.workflows.console.admin as console_admin
+import exchange.workflows.console.audit as console_audit
+import exchange.workflows.console.format as console_format
+import exchange.workflows.console.runs as console_runs
+import exchange.workflows.console.start as console_start
 import gwsim
-from exchange.workflows import apps
+# The built project's apps folder has no code; its loader is the child script __init__.
+from exchange.workflows.apps import __init__ as apps
 from wfkit import check, dispatch, finish, ok, svc, wait_for, wait_status
 
 # The shipped project registers no demo workflow: register them, as tools/demo does.
-check("exchange.workflows.demo" in apps.load(["exchange.workflows.demo"])["loaded"],
+check("exchange.workflows.demo" in apps.loadReport(["exchange.workflows.demo"])["loaded"],
       "the demo workflows register on request")
 shapes = set()
 OPERATOR = gwsim.openSession(u"operator1", ["Operator"])
@@ -32,10 +37,10 @@ def call(module, name, *args, **kwargs):
 
 
 def start(form):
-    request = console.startRequest(form)
+    request = console_start.startRequest(form)
     check(request["ok"], "start form accepted", request)
     a = request["args"]
-    allowed = console.permissions(call(security, "allowedActions", a["workflowName"],
+    allowed = console_actions.permissions(call(security, "allowedActions", a["workflowName"],
                                        session=OPERATOR))
     check(allowed["start"], "the Start button is enabled for the operator", allowed)
     result = call(svc, "start", a["workflowName"], a["inputs"], queueName=a["queueName"],
@@ -45,22 +50,23 @@ def start(form):
 
 
 def detail(wid, session=OPERATOR):
-    allowed = console.permissions(call(security, "allowedActions", session=session))
-    return console.runDetail(call(svc, "getWorkflow", wid, session=session), allowed)
+    allowed = console_actions.permissions(call(security, "allowedActions", session=session))
+    return console_runs.runDetail(call(svc, "getWorkflow", wid, session=session), allowed)
 
 
 def command(wid, cmd, reason):
     status = detail(wid)["status"]
-    check(console.commandProblem(cmd, status, reason) == "", "%s allowed while %s" % (cmd, status))
+    check(console_actions.commandProblem(cmd, status, reason) == "",
+          "%s allowed while %s" % (cmd, status))
     if cmd == "CANCEL":
         return call(svc, "cancel", wid, reason=reason, session=OPERATOR)
     return call(svc, "sendCommand", wid, cmd, reason=reason, session=OPERATOR)
 
 
 # Start page: the workflow dropdown and the form.
-options = console.options(call(svc, "listWorkflows", session=OPERATOR))
+options = console_format.options(call(svc, "listWorkflows", session=OPERATOR))
 check({"label": "demo.small", "value": "demo.small"} in options, "workflow dropdown", options)
-check(not console.startRequest({"workflowName": "demo.small", "inputs": "{oops"})["ok"],
+check(not console_start.startRequest({"workflowName": "demo.small", "inputs": "{oops"})["ok"],
       "bad JSON is refused before submit")
 sampler = start({"workflowName": "demo.one_minute_progress",
                  "inputs": '{"chunk_sec": 0.2, "total_sec": 30, "batch": "B7"}',
@@ -79,21 +85,22 @@ check(not any(detail(sampler, viewer)["buttons"].values()), "a viewer gets no co
 viewer.close()
 ok(command(sampler, "HOLD", u"shift change"), "COMMAND_SENT")
 held = wait_status(sampler, "HELD", 20)
-check(console.commandButtons(held["status"])["resume"], "HELD enables Resume")
+check(console_actions.commandButtons(held["status"])["resume"], "HELD enables Resume")
 ok(command(sampler, "RESUME", u"back on line"), "COMMAND_SENT")
 wait_status(sampler, "RUNNING", 20)
-wait_for(lambda: len(console.stepRows(call(svc, "getSteps", sampler, session=OPERATOR))) >= 2, 20,
+wait_for(lambda: len(console_runs.stepRows(call(svc, "getSteps", sampler,
+                                                  session=OPERATOR))) >= 2, 20,
          what="two recorded steps")
 ok(command(sampler, "CANCEL", u"batch scrapped"), "CANCEL_REQUESTED")
 check(wait_status(sampler, "CANCELLED", 20)["status"] == "CANCELLED", "Cancel ends CANCELLED")
-log = console.commandRows(call(svc, "getCommands", sampler, session=OPERATOR))
+log = console_runs.commandRows(call(svc, "getCommands", sampler, session=OPERATOR))
 check([c["command"] for c in log][:2] == ["HOLD", "RESUME"] and log[0]["user"] == "operator1"
       and log[0]["reason"] == "shift change", "commands show who (the session's user), what "
       "and why", log)
-steps = console.stepRows(call(svc, "getSteps", sampler, session=OPERATOR))
+steps = console_runs.stepRows(call(svc, "getSteps", sampler, session=OPERATOR))
 check(steps and all(s["attempts"] >= 1 and s["duration"] for s in steps)
       and steps[0]["timeline"], "step rows carry attempts, durations, timeline", steps[:2])
-streams = console.streamRows(call(svc, "readStream", sampler, session=OPERATOR))
+streams = console_runs.streamRows(call(svc, "readStream", sampler, session=OPERATOR))
 check(streams and streams[0]["key"] == "samples", "stream rows", streams[:2])
 
 stopper = start({"workflowName": "demo.small", "inputs": '{"duration_s": 30}'})
@@ -104,7 +111,7 @@ check(not any(detail(stopper)["buttons"].values()),
       "no command button for a finished run")
 
 wait_status(quick, "SUCCESS", 30)
-events = console.eventRows(call(svc, "getEvents", quick, session=OPERATOR))
+events = console_runs.eventRows(call(svc, "getEvents", quick, session=OPERATOR))
 check([e["key"] for e in events] == ["average"], "event rows", events)
 
 # Run list: filters and paging, as the Runs view builds them.
@@ -113,11 +120,11 @@ base = {"status": "", "workflowName": "", "queueName": "", "since": None, "until
 
 
 def runs(form):
-    q = console.runQuery(form)
+    q = console_runs.runQuery(form)
     listing = call(svc, "listRuns", status=q["status"], workflowName=q["workflowName"],
                    queueName=q["queueName"], sinceMs=q["sinceMs"], untilMs=q["untilMs"],
                    limit=q["limit"], offset=q["offset"], session=OPERATOR)
-    return console.runList(listing, q["key"])
+    return console_runs.runList(listing, q["key"])
 
 
 everything = runs(base)
@@ -134,57 +141,57 @@ window = [r["workflowId"] for r in runs(dict(base, since=created, until=created 
 check(quick in window and stopper not in window, "time range", window)
 
 # Queues page.
-queues = console.queueRows(call(svc, "queueStatus", session=OPERATOR))
+queues = console_admin.queueRows(call(svc, "queueStatus", session=OPERATOR))
 check(queues and queues[0]["queueName"] == "default" and queues[0]["CANCELLED"] == 1
       and queues[0]["STOPPED"] == 1 and queues[0]["SUCCESS"] == 1, "queue counts", queues)
 
 # Admin page: maintenance, retention, schema, diagnostics.
-nav = console.permissions(call(security, "allowedActions", session=ADMIN))
-check(nav["admin"] and nav["audit"] and not console.permissions(call(
+nav = console_actions.permissions(call(security, "allowedActions", session=ADMIN))
+check(nav["admin"] and nav["audit"] and not console_actions.permissions(call(
     security, "allowedActions", session=OPERATOR))["admin"], "Admin and Audit links for admins only")
-check("Normal" in console.maintenanceText(call(admin, "getMaintenance", session=ADMIN)),
+check("Normal" in console_admin.maintenanceText(call(admin, "getMaintenance", session=ADMIN)),
       "maintenance off")
-check(console.maintenanceProblem("drain", None) != "", "drain needs a reason")
+check(console_admin.maintenanceProblem("drain", None) != "", "drain needs a reason")
 ok(call(admin, "setMaintenance", "drain", reason=u"upgrade", session=ADMIN), "MAINTENANCE_SET")
-check("drain" in console.maintenanceText(call(admin, "getMaintenance", session=ADMIN))
-      and "admin1" in console.maintenanceText(call(admin, "getMaintenance", session=ADMIN)),
+check("drain" in console_admin.maintenanceText(call(admin, "getMaintenance", session=ADMIN))
+      and "admin1" in console_admin.maintenanceText(call(admin, "getMaintenance", session=ADMIN)),
       "drain shown with who set it")
 parked = start({"workflowName": "demo.small", "inputs": "{}"})
 ok(call(admin, "setMaintenance", "cancel", reason=u"line stop", session=ADMIN), "MAINTENANCE_SET")
 check(wait_status(parked, "CANCELLED", 10)["status"] == "CANCELLED", "cancel mode cancels")
 ok(call(admin, "setMaintenance", None, reason=None, session=ADMIN), "MAINTENANCE_SET")
-form = console.retentionForm(call(admin, "getRetention", session=ADMIN))
+form = console_admin.retentionForm(call(admin, "getRetention", session=ADMIN))
 form["maxAgeDays"], form["maxRows"] = "30", "1000"
-request = console.retentionRequest(form)
+request = console_admin.retentionRequest(form)
 a = request["args"]
 ok(call(admin, "setRetention", a["maxAgeDays"], a["maxRows"], a["batchSize"], session=ADMIN),
    "RETENTION_SET")
-check("30 days" in console.retentionText(call(admin, "getRetention", session=ADMIN)),
+check("30 days" in console_admin.retentionText(call(admin, "getRetention", session=ADMIN)),
       "retention saved")
 ok(call(admin, "applyRetention", session=ADMIN), "RETENTION_APPLIED")
 ok(call(admin, "checkSchema", session=ADMIN), "SCHEMA_OK")
 
 # Admin page: the policy editor and audit retention; the Audit page.
-editor = auditconsole.policyEditor(call(security, "getPolicy", session=ADMIN))
+editor = console_audit.policyEditor(call(security, "getPolicy", session=ADMIN))
 check("default policy applies" in editor["info"], "policy editor loads", editor["info"])
-request = auditconsole.policyRequest(editor["text"].replace('"Operator"', '"Shift Lead"', 1),
+request = console_audit.policyRequest(editor["text"].replace('"Operator"', '"Shift Lead"', 1),
                                      u"new role name")
 saved = call(security, "setPolicy", request["policy"], reason=u"new role name", session=ADMIN)
 ok(saved, "POLICY_SET")
-check(auditconsole.policyEditor(call(security, "getPolicy", session=ADMIN))["info"].startswith(
+check(console_audit.policyEditor(call(security, "getPolicy", session=ADMIN))["info"].startswith(
     "Saved by admin1"), "the editor shows who saved the policy")
-form = auditconsole.auditRetentionForm(call(security, "getAuditRetention", session=ADMIN))
+form = console_audit.auditRetentionForm(call(security, "getAuditRetention", session=ADMIN))
 form["maxAgeDays"] = "400"
-request = auditconsole.auditRetentionRequest(form, u"site rule")
+request = console_audit.auditRetentionRequest(form, u"site rule")
 a = request["args"]
 ok(call(security, "setAuditRetention", a["maxAgeDays"], reason=a["reason"], session=ADMIN),
    "AUDIT_RETENTION_SET")
-check("400 days" in auditconsole.auditRetentionText(
+check("400 days" in console_audit.auditRetentionText(
     call(security, "getAuditRetention", session=ADMIN)), "audit retention saved")
-q = auditconsole.auditQuery({"userName": "operator1", "action": "", "workflowId": "",
+q = console_audit.auditQuery({"userName": "operator1", "action": "", "workflowId": "",
                              "result": "allowed", "since": None, "until": None, "offset": 0,
                              "offsetKey": ""})
-trail = auditconsole.auditList(call(
+trail = console_audit.auditList(call(
     security, "listAudit", sinceMs=q["sinceMs"], untilMs=q["untilMs"], userName=q["userName"],
     action=q["action"], workflowId=q["workflowId"], allowed=q["allowed"], limit=q["limit"],
     offset=q["offset"], session=ADMIN), q["key"])
@@ -192,7 +199,7 @@ check(len(trail["rows"]) >= 6 and set(r["action"] for r in trail["rows"]) >= {"s
                                                                                "stop"}
       and all(r["user"] == "operator1" and r["roles"] == "Operator" for r in trail["rows"]),
       "the Audit page lists the operator's actions", trail["rows"][:3])
-check("NOT_AUTHORIZED" in auditconsole.auditList(call(
+check("NOT_AUTHORIZED" in console_audit.auditList(call(
     security, "listAudit", sinceMs=None, untilMs=None, userName=None, action=None,
     workflowId=None, allowed=None, limit=100, offset=0, session=OPERATOR))["message"],
     "an operator cannot read the audit trail")
@@ -200,7 +207,7 @@ check("NOT_AUTHORIZED" in auditconsole.auditList(call(
 # one dispatch cycle of our own makes "Last dispatch" certain, whatever the
 # timer has done so far.
 dispatch()
-diag = dict((r["name"], r["value"]) for r in console.diagnosticsRows(call(
+diag = dict((r["name"], r["value"]) for r in console_admin.diagnosticsRows(call(
     admin, "diagnostics", session=ADMIN)))
 check("active of" in diag["Worker pool"] and "claimed" in diag["Last dispatch"]
       and diag["In-memory queue depth"] == "0", "diagnostics rows", diag)

@@ -7,19 +7,20 @@ from __future__ import print_function
 
 import exchange.workflows.api.admin as admin
 import exchange.workflows.api.lifecycle as lifecycle
-from exchange.workflows import apps
+# The built project's apps folder has no code; its loader is the child script __init__.
+from exchange.workflows.apps import __init__ as apps
 from wfkit import check, facts, finish, ok, svc, wait_for, wait_status
 
 facts["serviceFile"] = svc.__file__
 check("script-python" in svc.__file__, "the library comes from the built project", svc.__file__)
 
-names = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOWS_LISTED")]
+names = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOW_OPTIONS_OK")["options"]]
 check(not [n for n in names if n.startswith("demo.")],
       "the shipped project registers no demo workflow at startup", names)
 # tools/demo's way of registering the demo workflows.
-check("exchange.workflows.demo" in apps.load(["exchange.workflows.demo"])["loaded"],
+check("exchange.workflows.demo" in apps.loadReport(["exchange.workflows.demo"])["loaded"],
       "the demo workflows register on request")
-names = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOWS_LISTED")]
+names = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOW_OPTIONS_OK")["options"]]
 check("demo.small" in names and "demo.one_minute_progress" in names, "demo registered", names)
 
 durable = ok(svc.start("demo.small", {"duration_s": 1}), "WORKFLOW_ENQUEUED")["workflowId"]

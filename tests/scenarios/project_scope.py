@@ -7,12 +7,14 @@ policy's clients flags say so, and never under the user name they claim."""
 from __future__ import print_function
 
 import exchange.workflows.api.security as security
-import exchange.workflows.engine.scope as scope
-from exchange.workflows import apps
+import exchange.workflows.api.gateway as gateway
+import exchange.workflows.api.scope as scope
+# The built project's apps folder has no code; its loader is the child script __init__.
+from exchange.workflows.apps import __init__ as apps
 from wfkit import bad, check, finish, ok, svc, wait_status
 
 # The shipped project registers no demo workflow: register them, as tools/demo does.
-check("exchange.workflows.demo" in apps.load(["exchange.workflows.demo"])["loaded"],
+check("exchange.workflows.demo" in apps.loadReport(["exchange.workflows.demo"])["loaded"],
       "the demo workflows register on request")
 
 
@@ -44,7 +46,7 @@ check("gateway" in refused["message"] and "callGateway" in refused["message"],
       "the refusal says where to call from", refused["message"])
 bad(as_client(lambda: svc.enqueueInMemory("demo.small", {"duration_s": 1})), "NO_GATEWAY_RUNTIME")
 
-denied = as_client(lambda: scope.callGateway("start", workflowName="demo.small",
+denied = as_client(lambda: gateway.callGateway("start", workflowName="demo.small",
                                              inputs={"duration_s": 30}))
 bad(denied, "NOT_AUTHORIZED")
 check("clients" in denied["message"], "the refusal names the policy flag", denied["message"])
@@ -52,14 +54,14 @@ policy = ok(security.getPolicy(), "POLICY")["policy"]
 for action in ("start", "hold", "stop"):
     policy["actions"][action]["clients"] = True
 ok(security.setPolicy(policy, reason="Vision panels run workflows"), "POLICY_SET")
-routed = as_client(lambda: scope.callGateway("start", workflowName="demo.small",
+routed = as_client(lambda: gateway.callGateway("start", workflowName="demo.small",
                                              inputs={"duration_s": 30}))
 wid = ok(routed, "WORKFLOW_ENQUEUED")["workflowId"]
 wait_status(wid, "RUNNING", 20)
-ok(as_client(lambda: scope.callGateway("sendCommand", workflowId=wid, cmd="HOLD",
+ok(as_client(lambda: gateway.callGateway("sendCommand", workflowId=wid, cmd="HOLD",
                                        reason="from a client", user="vision-op")), "COMMAND_SENT")
 wait_status(wid, "HELD", 20)
-ok(as_client(lambda: scope.callGateway("cancel", workflowId=wid, reason="done",
+ok(as_client(lambda: gateway.callGateway("cancel", workflowId=wid, reason="done",
                                        user="vision-op")), "CANCEL_REQUESTED")
 check(wait_status(wid, "CANCELLED", 20)["status"] == "CANCELLED", "routed cancel")
 sender = ok(svc.getCommands(wid))[0]["sender"]
@@ -75,7 +77,7 @@ bad(system.util.sendRequest(project, "workflows", {"function": "start",
                                                     "kwargs": {"workflowName": "x", "bogus": 1}}),
     "INVALID_ARGUMENTS")
 bad(system.util.sendRequest(project, "workflows", "not a dict"), "INVALID_ARGUMENTS")
-bad(scope.callGateway("start", project="no-such-project", workflowName="demo.small"),
+bad(gateway.callGateway("start", project="no-such-project", workflowName="demo.small"),
     "GATEWAY_UNREACHABLE")
 ok(svc.dispatch(), None, "dispatch works again in gateway scope")
 finish()

@@ -7,7 +7,7 @@ bound (item 8), on the gateway's own timer dispatch:
 - a request whose connection is gone is parked in memory;
 - parked requests are listed, retried once the cause is fixed, discarded;
 - a database that refuses every row keeps them queued, and says so;
-- the byte bound answers IN_MEMORY_QUEUE_FULL;
+- the byte bound answers IN_MEMORY_ENQUEUE_REJECTED (reason overflow);
 - an id whose INSERT had an unknown outcome never runs twice, even after
   retention deleted its run;
 - another database's outage keeps its requests queued while dispatch goes on.
@@ -33,7 +33,7 @@ from wfkit import (DB, bad, check, dispatch, finish, ok, sql, started, svc, upda
 SECRET = sys.argv[1]
 flows.ensure_tables()
 d = database.prepare(DB)
-IS_PG = d.name == "postgresql"
+IS_PG = d.dialect.name == "postgresql"
 STATUS = flows._table("status")
 k = kernel.get()
 flushLock = k["flushLock"]
@@ -183,7 +183,7 @@ bad(parkedApi.retryParked(kinds["trigger"]), "PARKED_REQUEST_REFUSED", "cause no
 check(parked_by_id()[kinds["trigger"]]["attempts"] == 2, "a refused retry is counted")
 set_trigger(False)  # the DBA fixes the cause
 data = ok(parkedApi.retryParked(kinds["trigger"]), "PARKED_REQUEST_RETRIED")
-check(data and data["status"] == "ENQUEUED", "retried as a queued run", data)
+check(data and data["status"] == "ENQUEUED" and data["dbName"] == DB, "retried as a queued run", data)
 check(wait_status(kinds["trigger"], "SUCCESS", 30)["status"] == "SUCCESS", "the retried request ran")
 bad(parkedApi.retryParked(kinds["trigger"]), "PARKED_NOT_FOUND", "retried twice")
 bad(parkedApi.retryParked(kinds["gone"]), "UNKNOWN_DATABASE", "its connection is still gone")
@@ -223,7 +223,8 @@ try:
     big = {"x": "b" * 30000}
     accepted = [ok(svc.enqueueInMemory("t.noop", big), "IN_MEMORY_ENQUEUE_ACCEPTED")["workflowId"]
                 for _ in range(3)]
-    bad(svc.enqueueInMemory("t.noop", big), "IN_MEMORY_QUEUE_FULL", "over the byte bound")
+    full = bad(svc.enqueueInMemory("t.noop", big), "IN_MEMORY_ENQUEUE_REJECTED", "over the byte bound")
+    check(full["data"]["reason"] == "overflow", "refused as overflow", full["data"])
     ok(svc.enqueueInMemory("t.noop", {"x": "small"}), "IN_MEMORY_ENQUEUE_ACCEPTED")
     check(burst.heldBytes() > 90000, "the queue counts its bytes", burst.heldBytes())
 finally:
@@ -244,7 +245,7 @@ try:
     spent = [ok(svc.enqueueInMemory("t.steps", {"n": 1}), "IN_MEMORY_ENQUEUE_ACCEPTED")["workflowId"]
              for _ in range(3)]
     rows = dict((item[1][0], item[1]) for item in kernel.burstQueue() if item[1][0] in spent)
-    runs.insert(DB, d, [rows[w] for w in spent])  # committed; the answer "lost"
+    runs.insert(d, [rows[w] for w in spent])  # committed; the answer "lost"
     long_ago = clock.nowMs() - burst.UNCLEAR_RETRY_MS - 60000
     k["flushUnclear"].put(spent[0], long_ago)       # past the window, run purged below
     k["flushUnclear"].put(spent[1], clock.nowMs())  # within the window
@@ -272,9 +273,10 @@ check(spent[1] not in listed and spent[2] not in listed, "a row found, or retrie
 check(k["flushUnclear"].isEmpty(), "marks are dropped with their rows")
 ok(parkedApi.discardParked(spent[0], reason="it ran already"), "PARKED_DISCARDED")
 # A parked request whose id has a run is not inserted again.
-parkedStore.insert(DB, d, spent[1], burst.requestJson(rows[spent[1]]), "test", "test", clock.nowMs())
+parkedStore.insert(d, spent[1], burst.requestJson(rows[spent[1]]), "test", "test", clock.nowMs())
 data = ok(parkedApi.retryParked(spent[1]), "WORKFLOW_ALREADY_STARTED")
-check(data and data["status"] == "SUCCESS" and spent[1] not in parked_by_id(), "retry of a spent id", data)
+check(data and data["status"] == "SUCCESS" and data["dbName"] == DB and spent[1] not in parked_by_id(),
+      "retry of a spent id", data)
 check(effects(spent[1]) == 1, "the spent id did not run again")
 ok(admin.setRetention(maxAgeDays=None), "RETENTION_SET")
 
@@ -296,4 +298,4 @@ lone = started("t.noop", {"x": "during outage"})
 check(wait_status(lone, "SUCCESS", 30)["status"] == "SUCCESS", "this database's work goes on")
 info = system.db.getConnectionInfo("DownDB")
 check(info.getValueAt(0, "Status") == "Faulted", "the gateway shows the connection faulted")
-finish(database=d.name)
+finish(database=d.dialect.name)

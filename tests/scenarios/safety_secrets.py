@@ -21,7 +21,7 @@ from __future__ import print_function
 import json
 
 import exchange.workflows.api.admin as admin
-import exchange.workflows.api.console as console
+import exchange.workflows.console.runs as runs
 import flows
 import secretflows
 from exchange.workflows import apps
@@ -38,10 +38,10 @@ SECRETS = (INPUT_SECRET, LITERAL_SECRET, SQLARG_SECRET)
 ENDED = ("SUCCESS", "ERROR", "CANCELLED", "STOPPED")
 
 d = database.prepare(DB)
-facts["dialect"] = d.name
+facts["dialect"] = d.dialect.name
 
 # -- the shipped project registers no demo ---------------------------------------------------
-shipped = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOWS_LISTED")]
+shipped = [o["value"] for o in ok(svc.listWorkflows(), "WORKFLOW_OPTIONS_OK")["options"]]
 check(not [n for n in shipped if n.startswith("demo.")], "startup registered no demo workflow", shipped)
 check(apps.MODULES == [], "apps.MODULES is empty as shipped", apps.MODULES)
 
@@ -68,7 +68,7 @@ check(row["inputs"] == {"user": "op1", "password": "***"}, "the secret input is 
 check(row["output"] == {"user": "op1", "password": "***"}, "the value it returned is masked too",
       row["output"])
 stored = flows.system.db.runPrepQuery("SELECT output FROM %s WHERE workflow_id = ?"
-                                      % d.names["status"], [echo], DB)[0][0]
+                                      % d.dialect.names["status"], [echo], DB)[0][0]
 check(INPUT_SECRET in stored, "the workflow received the value unchanged (its output is stored)")
 
 login = started("sec.login", {"user": "op1", "password": INPUT_SECRET})
@@ -135,9 +135,9 @@ answers = [svc.listRuns(limit=100), svc.listRuns(workflowName="sec.login"), admi
 for wid in planted:
     detail = svc.getWorkflow(wid)
     answers += [detail, svc.getSteps(wid), svc.getCommands(wid), svc.getEvents(wid),
-                svc.readStream(wid), console.runDetail(detail), console.stepRows(svc.getSteps(wid)),
-                console.eventRows(svc.getEvents(wid)), console.streamRows(svc.readStream(wid))]
-answers.append(console.runList(svc.listRuns(limit=100)))
+                svc.readStream(wid), runs.runDetail(detail), runs.stepRows(svc.getSteps(wid)),
+                runs.eventRows(svc.getEvents(wid)), runs.streamRows(svc.readStream(wid))]
+answers.append(runs.runList(svc.listRuns(limit=100)))
 found = [leaks(a) for a in answers]
 check(not any(found), "no API answer or console model shows a planted secret",
       [i for i, f in enumerate(found) if f])
@@ -150,7 +150,7 @@ facts["answersChecked"] = len(answers)
 STORED_AS_DATA = set([("status", "inputs"), ("status", "output"), ("status", "progress"),
                       ("ops", "output"), ("events", "value"), ("streams", "value")])
 hits = []
-for key, table in sorted(d.names.items()):
+for key, table in sorted(d.dialect.names.items()):
     if key == "ix":
         continue
     try:
@@ -169,7 +169,7 @@ for key, table in sorted(d.names.items()):
                     hits.append("%s.%s:%d" % (key, column, i))
 check(not hits, "no planted secret in an error column (nor the literal / SQL argument anywhere)",
       sorted(set(hits)))
-facts["tablesScanned"] = len(d.names) - 1
+facts["tablesScanned"] = len(d.dialect.names) - 1
 
 # -- retention must be finite and in range ------------------------------------------------------
 for kwargs in ({"maxAgeDays": float("nan")}, {"maxAgeDays": float("inf")}, {"maxAgeDays": -1},
@@ -177,7 +177,7 @@ for kwargs in ({"maxAgeDays": float("nan")}, {"maxAgeDays": float("inf")}, {"max
     bad(admin.setRetention(**kwargs), "INVALID_ARGUMENTS", str(kwargs))
 check(ok(admin.getRetention(), "RETENTION_POLICY")["maxAgeDays"] is None, "nothing was stored")
 # A policy written by hand (or an older version) with NaN: reported, logged, not "keep".
-settings.write(DB, d, "retention", '{"maxAgeDays": NaN, "maxRows": null, "batchSize": 500}',
+settings.write(d, "retention", '{"maxAgeDays": NaN, "maxRows": null, "batchSize": 500}',
                "hand-edit", 0)
 policy = ok(admin.getRetention(), "RETENTION_POLICY")
 check(policy["problem"] and "maxAgeDays" in policy["problem"], "the stored NaN is reported", policy)
@@ -214,7 +214,7 @@ check([c["cmd"] for c in queries.getCommands(DB, looper, limit=2, offset=1)] == 
       "getCommands pages by limit/offset")
 
 # -- the demo, registered explicitly, has bounded inputs ------------------------------------
-check("exchange.workflows.demo" in apps.load(["exchange.workflows.demo"])["loaded"],
+check("exchange.workflows.demo" in apps.loadReport(["exchange.workflows.demo"])["loaded"],
       "the demo registers on request (tools/demo's way)")
 huge = ended(started("demo.small", {"duration_s": 10 ** 12}))
 check(huge["status"] == "ERROR" and "duration_s" in huge["error"]["message"],

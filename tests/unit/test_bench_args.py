@@ -2,11 +2,13 @@
 --db/--gateway-name and bench.py's --json/--server-pid are accepted before or
 after the scenario name (issue 17, item 14)."""
 import os
+import shlex
 import subprocess
 import sys
 
 import pytest
 
+from tests.conftest import SQLITE_URL_SETTINGS
 from tests.support.gwsim import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
@@ -20,7 +22,7 @@ def dry_run(*argv):
     """The gwsim command line tools/bench would run, as a list of words."""
     out = subprocess.check_output([BENCH, "--dry-run"] + list(argv), cwd=ROOT,
                                   stdin=subprocess.DEVNULL)
-    return out.decode("utf-8").split()
+    return shlex.split(out.decode("utf-8"))  # undoes the launcher's printf %q
 
 
 def launcher_parts(words):
@@ -45,6 +47,8 @@ def test_launcher_takes_db_before_or_after_the_scenario(argv):
 def test_launcher_gateway_name_after_the_scenario_and_the_sqlite_default():
     db, gateway, rest = launcher_parts(dry_run("micro", "--gateway-name", "g2", "--iterations", "9"))
     assert db.startswith("jdbc:sqlite:/tmp/wf-bench-sqlite-") and gateway == "g2"
+    # The same Connect URL settings as the tests, from their one copy.
+    assert db.endswith("bench.db?" + SQLITE_URL_SETTINGS), db
     assert rest == ["micro", "--iterations", "9"]
     assert not os.path.exists(os.path.dirname(db[len("jdbc:sqlite:"):]))  # removed on exit
 

@@ -92,12 +92,14 @@ def test_library_modules_become_code_py_and_packages_stay_folders(built):
             "package %s must not get a code.py (it would hide its modules)" % rel
         for name in files:
             if name.endswith(".py") and name != "__init__.py":
-                module = folder / name[:-3]
+                module = folder / ("__init__" if name == "_init.py" else name[:-3])
                 with open(os.path.join(dirpath, name), "rb") as f:
                     assert (module / "code.py").read_bytes() == f.read(), module
                 resource = json.loads((module / "resource.json").read_text())
                 assert resource["files"] == ["code.py"] and resource["scope"] == "A"
-    assert (tree / LIB / "exchange/workflows/apps/code.py").exists()  # apps is a module
+    # 0.3.6's layout: apps is a folder whose loader is the child script __init__.
+    assert (tree / LIB / "exchange/workflows/apps/__init__/code.py").exists()
+    assert not (tree / LIB / "exchange/workflows/apps/code.py").exists()
 
 
 def test_json_resources_are_canonical(built):
@@ -166,4 +168,31 @@ def test_module_and_package_of_one_name_fail_the_build(tmp_path):
     scripts, project = make_scripts(tmp_path, "")
     (tmp_path / "scripts" / "acme" / "sub.py").write_text("x = 1\n")
     with pytest.raises(build.BuildError, match="both a module and a package"):
+        build.build(str(tmp_path / "out"), scripts, project)
+
+
+def test_an_init_module_becomes_the_package_child_script_named_init(tmp_path):
+    build = load_build()
+    scripts, project = make_scripts(tmp_path, '"""Docs."""\nfrom acme import _init as __init__\n'
+                                              'from acme._init import load  # noqa\n')
+    (tmp_path / "scripts" / "acme" / "_init.py").write_text("def load():\n\treturn True\n")
+    build.build(str(tmp_path / "out"), scripts, project)
+    lib = tmp_path / "out" / "project-8.3" / LIB
+    assert (lib / "acme/__init__/code.py").read_text() == "def load():\n\treturn True\n"
+    assert not (lib / "acme/_init").exists() and not (lib / "acme/code.py").exists()
+    assert json.loads((lib / "acme/__init__/resource.json").read_text())["files"] == ["code.py"]
+
+
+@pytest.mark.parametrize("init_source,has_init_module", [
+    ("from acme._init import load\n", False),   # no _init.py in the package
+    ("import os\n", True),                      # anything but a re-export of _init
+    ("from acme import _init\n", True),         # _init under its own name
+])
+def test_package_init_may_only_reexport_its_own_init_module(tmp_path, init_source,
+                                                           has_init_module):
+    build = load_build()
+    scripts, project = make_scripts(tmp_path, init_source)
+    if has_init_module:
+        (tmp_path / "scripts" / "acme" / "_init.py").write_text("load = None\n")
+    with pytest.raises(build.BuildError, match=r"acme/__init__.py:1: a package __init__.py must "):
         build.build(str(tmp_path / "out"), scripts, project)

@@ -1,4 +1,4 @@
-"""The operator console's presentation rules (api/console.py), on CPython:
+"""The operator console's presentation rules (console/*.py), on CPython:
 which command buttons a status enables, JSON-input validation, filters,
 paging, and the rows the views show."""
 import os
@@ -9,7 +9,7 @@ import pytest
 from tests.support.gwsim import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from exchange.workflows.api import console  # noqa: E402
+from exchange.workflows.console import actions, admin, format, runs, start  # noqa: E402
 
 
 def ok(data):
@@ -32,54 +32,54 @@ FAILED = {"ok": False, "code": "DATABASE_UNAVAILABLE", "message": "down", "data"
     (None, {"hold": False, "resume": False, "stop": False, "cancel": False}),
 ])
 def test_command_buttons_are_enabled_only_where_the_command_is_valid(status, enabled):
-    assert console.commandButtons(status) == enabled
+    assert actions.commandButtons(status) == enabled
 
 
 def test_buttons_need_the_state_and_the_sessions_right_to_send_the_command():
-    operator = console.permissions(ok({"read": True, "hold": True, "stop": True}))
+    operator = actions.permissions(ok({"read": True, "hold": True, "stop": True}))
     assert operator == {"read": True, "start": False, "hold": True, "stop": True,
                         "operate": False, "admin": False, "audit": False}
-    assert console.commandButtons("RUNNING", operator) == {
+    assert actions.commandButtons("RUNNING", operator) == {
         "hold": True, "resume": False, "stop": True, "cancel": True}
     holder = dict(operator, stop=False)
-    assert console.commandButtons("HELD", holder) == {
+    assert actions.commandButtons("HELD", holder) == {
         "hold": False, "resume": True, "stop": False, "cancel": False}
-    viewer = console.permissions(ok({"read": True}))
-    assert not any(console.commandButtons("RUNNING", viewer).values())
-    assert not any(console.permissions(FAILED).values()), "a failed answer allows nothing"
+    viewer = actions.permissions(ok({"read": True}))
+    assert not any(actions.commandButtons("RUNNING", viewer).values())
+    assert not any(actions.permissions(FAILED).values()), "a failed answer allows nothing"
     run = {"workflowId": "abc", "workflowName": "w", "status": "RUNNING"}
-    assert console.runDetail(ok(run), viewer)["buttons"] == {
+    assert runs.runDetail(ok(run), viewer)["buttons"] == {
         "hold": False, "resume": False, "stop": False, "cancel": False}
-    assert console.runDetail(ok(run), operator)["buttons"]["hold"]
+    assert runs.runDetail(ok(run), operator)["buttons"]["hold"]
 
 
 def test_a_command_needs_a_valid_state_and_a_reason():
-    assert console.commandProblem("HOLD", "RUNNING", "shift change") == ""
-    assert "not possible" in console.commandProblem("RESUME", "RUNNING", "x")
-    assert "reason" in console.commandProblem("CANCEL", "HELD", "   ")
-    assert "Unknown" in console.commandProblem("RESET", "RUNNING", "x")
+    assert actions.commandProblem("HOLD", "RUNNING", "shift change") == ""
+    assert "not possible" in actions.commandProblem("RESUME", "RUNNING", "x")
+    assert "reason" in actions.commandProblem("CANCEL", "HELD", "   ")
+    assert "Unknown" in actions.commandProblem("RESET", "RUNNING", "x")
 
 
 def test_json_inputs_are_validated_before_submit():
-    assert console.parseInputs("") == {"ok": True, "message": "", "inputs": {}}
-    assert console.parseInputs(' {"batch": "B1", "n": 3} ')["inputs"] == {"batch": "B1", "n": 3}
-    bad = console.parseInputs('{"batch": ')
+    assert start.parseInputs("") == {"ok": True, "message": "", "inputs": {}}
+    assert start.parseInputs(' {"batch": "B1", "n": 3} ')["inputs"] == {"batch": "B1", "n": 3}
+    bad = start.parseInputs('{"batch": ')
     assert not bad["ok"] and "not valid JSON" in bad["message"] and bad["inputs"] is None
-    assert "JSON object" in console.parseInputs("[1, 2]")["message"]
+    assert "JSON object" in start.parseInputs("[1, 2]")["message"]
 
 
 def test_start_form_becomes_start_arguments():
-    r = console.startRequest({"workflowName": "demo.small", "inputs": '{"duration_s": 2}',
+    r = start.startRequest({"workflowName": "demo.small", "inputs": '{"duration_s": 2}',
                               "queueName": " ", "partitionKey": "line-1", "priority": "3",
                               "timeoutSeconds": 0})
     assert r["ok"], r
     assert r["args"] == {"workflowName": "demo.small", "inputs": {"duration_s": 2},
                          "queueName": "default", "partitionKey": "line-1", "priority": 3,
                          "timeoutSeconds": None}
-    assert console.startRequest({"workflowName": "", "inputs": "{}"})["message"] == "Choose a workflow."
-    assert "JSON" in console.startRequest({"workflowName": "w", "inputs": "nope"})["message"]
-    assert "whole number" in console.startRequest({"workflowName": "w", "priority": "1.5"})["message"]
-    assert console.startRequest({"workflowName": "w", "timeoutSeconds": "90"})["args"][
+    assert start.startRequest({"workflowName": "", "inputs": "{}"})["message"] == "Choose a workflow."
+    assert "JSON" in start.startRequest({"workflowName": "w", "inputs": "nope"})["message"]
+    assert "whole number" in start.startRequest({"workflowName": "w", "priority": "1.5"})["message"]
+    assert start.startRequest({"workflowName": "w", "timeoutSeconds": "90"})["args"][
         "timeoutSeconds"] == 90.0
 
 
@@ -92,28 +92,28 @@ class JavaDate(object):
 
 
 def test_filters_become_list_runs_arguments():
-    q = console.runQuery({"status": "HELD", "workflowName": " demo.small ", "queueName": "",
+    q = runs.runQuery({"status": "HELD", "workflowName": " demo.small ", "queueName": "",
                           "since": JavaDate(1000), "until": 2000})
     assert dict((k, v) for k, v in q.items() if k != "key") == {
         "status": ["HELD"], "workflowName": "demo.small", "queueName": None, "sinceMs": 1000,
-        "untilMs": 2000, "limit": console.PAGE_SIZE, "offset": 0}
-    assert console.runQuery({"status": "ACTIVE"})["status"] == ["ENQUEUED", "PENDING", "RUNNING",
+        "untilMs": 2000, "limit": runs.PAGE_SIZE, "offset": 0}
+    assert runs.runQuery({"status": "ACTIVE"})["status"] == ["ENQUEUED", "PENDING", "RUNNING",
                                                                 "HELD"]
-    assert set(console.runQuery({"status": "FINISHED"})["status"]) == {
+    assert set(runs.runQuery({"status": "FINISHED"})["status"]) == {
         "SUCCESS", "ERROR", "CANCELLED", "STOPPED", "DEAD_LETTER"}
-    assert console.runQuery({})["status"] is None
-    assert [o["value"] for o in console.statusOptions()][:3] == ["", "ACTIVE", "FINISHED"]
+    assert runs.runQuery({})["status"] is None
+    assert [o["value"] for o in runs.statusOptions()][:3] == ["", "ACTIVE", "FINISHED"]
     assert {"ENQUEUED", "HELD", "CANCELLED", "STOPPED"} <= set(
-        o["value"] for o in console.statusOptions())
+        o["value"] for o in runs.statusOptions())
 
 
 def test_page_offset_applies_only_to_the_filters_it_was_chosen_for():
     filters = {"status": "SUCCESS", "workflowName": "demo"}
-    key = console.runQuery(filters)["key"]
+    key = runs.runQuery(filters)["key"]
     paged = dict(filters, offset=100, offsetKey=key)
-    assert console.runQuery(paged)["offset"] == 100
-    assert console.runQuery(dict(paged, status="ERROR"))["offset"] == 0
-    assert console.runQuery(dict(paged, offset="junk"))["offset"] == 0
+    assert runs.runQuery(paged)["offset"] == 100
+    assert runs.runQuery(dict(paged, status="ERROR"))["offset"] == 0
+    assert runs.runQuery(dict(paged, offset="junk"))["offset"] == 0
 
 
 class Qualified(object):
@@ -130,10 +130,10 @@ class Qualified(object):
 
 
 def test_qualified_values_from_perspective_are_unwrapped():
-    q = console.runQuery({"status": Qualified("HELD"), "since": Qualified(JavaDate(5)),
+    q = runs.runQuery({"status": Qualified("HELD"), "since": Qualified(JavaDate(5)),
                           "workflowName": Qualified(None)})
     assert q["status"] == ["HELD"] and q["sinceMs"] == 5 and q["workflowName"] is None
-    assert console.startRequest({"workflowName": Qualified("w"), "priority": Qualified(2.0)})[
+    assert start.startRequest({"workflowName": Qualified("w"), "priority": Qualified(2.0)})[
         "args"]["priority"] == 2
 
 
@@ -141,16 +141,16 @@ def test_run_list_pages_and_rows():
     rows = [{"workflowId": "w%d" % i, "workflowName": "demo", "status": "SUCCESS",
              "queueName": "default", "createdMs": 0, "startedMs": 1000, "finishedMs": 3500,
              "progress": {"message": "done"}} for i in range(50)]
-    model = console.runList(ok({"rows": rows, "total": 120, "limit": 50, "offset": 50}), "k")
+    model = runs.runList(ok({"rows": rows, "total": 120, "limit": 50, "offset": 50}), "k")
     assert model["key"] == "k" and model["pageText"] == "Runs 51-100 of 120"
     assert model["hasPrevious"] and model["hasNext"]
     assert (model["previousOffset"], model["nextOffset"]) == (0, 100)
     assert model["rows"][0]["duration"] == "2.5 s" and model["rows"][0]["progress"] == "done"
-    last = console.runList(ok({"rows": rows[:20], "total": 120, "limit": 50, "offset": 100}))
+    last = runs.runList(ok({"rows": rows[:20], "total": 120, "limit": 50, "offset": 100}))
     assert not last["hasNext"] and last["pageText"] == "Runs 101-120 of 120"
-    assert console.runList(ok({"rows": [], "total": 0, "limit": 50, "offset": 0}))["pageText"] \
+    assert runs.runList(ok({"rows": [], "total": 0, "limit": 50, "offset": 0}))["pageText"] \
         == "Runs 0-0 of 0"
-    failed = console.runList(FAILED)
+    failed = runs.runList(FAILED)
     assert failed["rows"] == [] and failed["message"].startswith("DATABASE_UNAVAILABLE")
 
 
@@ -159,12 +159,12 @@ def test_run_detail_shows_status_json_and_buttons():
            "queueName": "default", "inputs": {"duration_s": 2}, "output": None,
            "error": {"type": "ValueError", "message": "bad"}, "progress": {"message": "loop 3/4"},
            "createdMs": 0, "startedMs": 0, "updatedMs": 65000}
-    d = console.runDetail(ok(run))
+    d = runs.runDetail(ok(run))
     assert d["found"] and d["status"] == "HELD" and d["progress"] == "loop 3/4"
     assert d["buttons"] == {"hold": False, "resume": True, "stop": True, "cancel": True}
     assert '"duration_s": 2' in d["inputs"] and d["output"] == "" and "ValueError" in d["error"]
     assert {"name": "Duration", "value": "1 min 05 s"} in d["fields"]
-    missing = console.runDetail(FAILED)
+    missing = runs.runDetail(FAILED)
     assert not missing["found"] and not any(missing["buttons"].values())
 
 
@@ -175,28 +175,28 @@ def test_step_rows_carry_attempts_durations_errors_and_a_timeline():
         {"functionId": 2, "functionName": "b", "attempts": 3, "startedMs": 1000,
          "finishedMs": 4000, "durationMs": 3000, "error": {"type": "IOError", "message": "boom"}},
     ]
-    rows = console.stepRows(ok(steps))
+    rows = runs.stepRows(ok(steps))
     assert [r["attempts"] for r in rows] == [1, 3]
     assert rows[1]["outcome"] == "error" and rows[1]["error"] == "boom"
     assert rows[1]["offset"] == "1.0 s" and rows[1]["duration"] == "3.0 s"
     assert rows[0]["timeline"].startswith(u"\u2588") and rows[1]["timeline"].startswith(u"\u00b7")
     assert all(len(r["timeline"]) <= 25 for r in rows)
-    assert console.stepRows(FAILED) == []
+    assert runs.stepRows(FAILED) == []
 
 
 def test_commands_events_and_streams_rows():
-    cmds = console.commandRows(ok([{"seq": 1, "cmd": "HOLD", "topic": "cmd", "sender": "op1",
+    cmds = runs.commandRows(ok([{"seq": 1, "cmd": "HOLD", "topic": "cmd", "sender": "op1",
                                     "reason": "jam", "createdMs": 0, "consumedMs": None,
                                     "consumedBy": None}]))
     assert cmds[0]["user"] == "op1" and cmds[0]["reason"] == "jam" and cmds[0]["consumed"] == ""
-    assert console.eventRows(ok({"b": 2, "a": {"x": 1}})) == [
+    assert runs.eventRows(ok({"b": 2, "a": {"x": 1}})) == [
         {"key": "a", "value": '{"x": 1}'}, {"key": "b", "value": "2"}]
-    streams = console.streamRows(ok([{"key": "samples", "offset": 3, "value": 41, "createdMs": 0}]))
+    streams = runs.streamRows(ok([{"key": "samples", "offset": 3, "value": 41, "createdMs": 0}]))
     assert streams[0]["offset"] == 3 and streams[0]["value"] == "41"
 
 
 def test_queue_counts_are_pivoted_per_queue():
-    rows = console.queueRows(ok([{"queueName": "b", "status": "ENQUEUED", "count": 2},
+    rows = admin.queueRows(ok([{"queueName": "b", "status": "ENQUEUED", "count": 2},
                                  {"queueName": "a", "status": "SUCCESS", "count": 5},
                                  {"queueName": "b", "status": "HELD", "count": 1}]))
     assert [r["queueName"] for r in rows] == ["a", "b"]
@@ -205,31 +205,31 @@ def test_queue_counts_are_pivoted_per_queue():
 
 
 def test_maintenance_changes_need_a_reason():
-    assert console.maintenanceProblem(None, "") == ""
-    assert "reason" in console.maintenanceProblem("drain", " ")
-    assert console.maintenanceProblem("cancel", "line stop") == ""
-    assert "Unknown" in console.maintenanceProblem("pause", "x")
+    assert admin.maintenanceProblem(None, "") == ""
+    assert "reason" in admin.maintenanceProblem("drain", " ")
+    assert admin.maintenanceProblem("cancel", "line stop") == ""
+    assert "Unknown" in admin.maintenanceProblem("pause", "x")
 
 
 def test_retention_form_and_maintenance_text():
     current = ok({"maxAgeDays": 30, "maxRows": None, "batchSize": 200})
-    assert console.retentionForm(current) == {"maxAgeDays": "30", "maxRows": "", "batchSize": "200"}
-    assert console.retentionForm(FAILED)["batchSize"] == "500"
-    assert "30 days" in console.retentionText(current) and "no row limit" in console.retentionText(
+    assert admin.retentionForm(current) == {"maxAgeDays": "30", "maxRows": "", "batchSize": "200"}
+    assert admin.retentionForm(FAILED)["batchSize"] == "500"
+    assert "30 days" in admin.retentionText(current) and "no row limit" in admin.retentionText(
         current)
-    assert console.retentionRequest({"maxAgeDays": "30", "maxRows": "", "batchSize": None}) == {
+    assert admin.retentionRequest({"maxAgeDays": "30", "maxRows": "", "batchSize": None}) == {
         "ok": True, "message": "", "args": {"maxAgeDays": 30, "maxRows": None, "batchSize": 500}}
-    assert console.retentionRequest({"maxAgeDays": 0.5})["args"]["maxAgeDays"] == 0.5
-    assert not console.retentionRequest({"maxRows": "-1"})["ok"]
-    assert not console.retentionRequest({"maxRows": "many"})["ok"]
-    assert console.maintenanceText(ok({"mode": None})).startswith("Normal operation")
-    text = console.maintenanceText(ok({"mode": "drain", "reason": "upgrade", "updatedBy": "op",
+    assert admin.retentionRequest({"maxAgeDays": 0.5})["args"]["maxAgeDays"] == 0.5
+    assert not admin.retentionRequest({"maxRows": "-1"})["ok"]
+    assert not admin.retentionRequest({"maxRows": "many"})["ok"]
+    assert admin.maintenanceText(ok({"mode": None})).startswith("Normal operation")
+    text = admin.maintenanceText(ok({"mode": "drain", "reason": "upgrade", "updatedBy": "op",
                                        "updatedMs": 0}))
     assert "drain" in text and "upgrade" in text and "op" in text
 
 
 def test_diagnostics_rows_cover_pool_depth_and_last_dispatch():
-    rows = console.diagnosticsRows(ok({
+    rows = admin.diagnosticsRows(ok({
         "pool": {"size": 2, "active": 1, "max": 4, "completed": 9}, "inMemoryDepth": 7,
         "running": ["x"], "lastDispatch": {"tsMs": 0, "durationMs": 12, "claimed": 3,
                                            "recovered": 0, "flushed": 1, "maintenance": None},
@@ -240,13 +240,15 @@ def test_diagnostics_rows_cover_pool_depth_and_last_dispatch():
     assert values["In-memory queue depth"] == "7"
     assert "3 claimed" in values["Last dispatch"] and "12 ms" in values["Last dispatch"]
     assert values["Setting maxWorkers"] == "4" and values["Counter dispatches"] == "5"
-    assert console.diagnosticsRows(FAILED)[0]["value"].startswith("DATABASE_UNAVAILABLE")
+    assert admin.diagnosticsRows(FAILED)[0]["value"].startswith("DATABASE_UNAVAILABLE")
 
 
 def test_small_helpers():
-    assert console.options(ok([{"label": "a", "value": "a"}])) == [{"label": "a", "value": "a"}]
-    assert console.options(FAILED) == []
-    assert console.rowWorkflowId({"workflowId": "x"}) == "x" and console.rowWorkflowId(None) is None
-    assert console.toMillis("") is None and console.toMillis("1500") == 1500
-    assert console.formatDuration(7384000) == "2 h 03 min"
-    assert console.envelopeText(FAILED) == "DATABASE_UNAVAILABLE: down"
+    listed = ok({"options": [{"label": "a", "value": "a"}], "count": 1})
+    assert format.options(listed) == [{"label": "a", "value": "a"}]
+    assert format.options(ok({"options": [], "count": 0})) == []
+    assert format.options(FAILED) == []
+    assert runs.rowWorkflowId({"workflowId": "x"}) == "x" and runs.rowWorkflowId(None) is None
+    assert format.toMillis("") is None and format.toMillis("1500") == 1500
+    assert format.formatDuration(7384000) == "2 h 03 min"
+    assert format.envelopeText(FAILED) == "DATABASE_UNAVAILABLE: down"

@@ -1,7 +1,7 @@
 """The built Ignition project passes iglint and ign-lint with no finding, and
 every script embedded in a view compiles under Jython 2.7 (with the header
-Ignition compiles it under) and calls only exchange.workflows.api functions
-that exist, with arguments they accept.
+Ignition compiles it under) and calls only exchange.workflows.api and
+exchange.workflows.console functions that exist, with arguments they accept.
 
 Linter settings: lint/iglint.toml, lint/ign-lint.json, lint/ign-lint.pylintrc
 (each change from a default is justified there).
@@ -19,7 +19,9 @@ from tests import viewscripts
 from tests.support.gwsim import ROOT
 
 LINT = os.path.join(ROOT, "lint")
-API_DIR = os.path.join(ROOT, "scripts", "exchange", "workflows", "api")
+LIBRARY = os.path.join(ROOT, "scripts", "exchange", "workflows")
+# What views may call: the public API and the console's presentation logic.
+VIEW_PACKAGES = ("api", "console")
 JYTHON = ["java", "-Xss4m", "-cp", "/usr/share/java/jython.jar", "-Dpython.home=/usr/share/jython",
           "-Dpython.cachedir.skip=true", "org.python.util.jython", "-B"]
 
@@ -98,22 +100,29 @@ def test_view_scripts_compile_under_jython(project, tmp_path):
     assert report["n"] == len(scripts) and not report["bad"], "\n".join(report["bad"])
 
 
-def _api_modules():
-    """{module: {name: ast.FunctionDef or None}} of the top level of api/*.py."""
+def _view_modules():
+    """{(package, module): {name: ast.FunctionDef or None}} of the top level
+    of api/*.py and console/*.py."""
     modules = {}
-    for name in os.listdir(API_DIR):
-        if name.endswith(".py") and name != "__init__.py":
-            tree = ast.parse(open(os.path.join(API_DIR, name)).read())
-            top = {}
-            for node in tree.body:
-                if isinstance(node, ast.FunctionDef):
-                    top[node.name] = node
-                elif isinstance(node, ast.Assign):
-                    for target in node.targets:
-                        if isinstance(target, ast.Name):
-                            top[target.id] = None
-            modules[name[:-3]] = top
+    for package in VIEW_PACKAGES:
+        folder = os.path.join(LIBRARY, package)
+        for name in os.listdir(folder):
+            if name.endswith(".py") and name != "__init__.py":
+                modules[(package, name[:-3])] = _topLevel(os.path.join(folder, name))
     return modules
+
+
+def _topLevel(path):
+    """{name: ast.FunctionDef, or None for a constant} of a module's top level."""
+    top = {}
+    for node in ast.parse(open(path).read()).body:
+        if isinstance(node, ast.FunctionDef):
+            top[node.name] = node
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    top[target.id] = None
+    return top
 
 
 def _accepts(fn, npos, keywords):
@@ -131,20 +140,22 @@ def _accepts(fn, npos, keywords):
 
 
 def test_view_scripts_call_only_existing_api_functions(project):
-    modules = _api_modules()
+    modules = _view_modules()
     problems, called = [], set()
     for script in viewscripts.view_scripts(project):
         calls, names = viewscripts.library_references(script)
         for name in names:
             parts = name.split(".")
-            if parts[:3] != ["exchange", "workflows", "api"] or len(parts) != 5:
+            if len(parts) != 5 or parts[:2] != ["exchange", "workflows"] \
+                    or parts[2] not in VIEW_PACKAGES:
                 problems.append("%r uses %s: views may use only exchange.workflows.api.<module>."
-                                "<name>" % (script, name))
-            elif parts[4] not in modules.get(parts[3], {}):
+                                "<name> and exchange.workflows.console.<module>.<name>" % (
+                                    script, name))
+            elif parts[4] not in modules.get((parts[2], parts[3]), {}):
                 problems.append("%r uses %s, which does not exist" % (script, name))
         for name, npos, keywords in calls:
             parts = name.split(".")
-            fn = modules.get(parts[3], {}).get(parts[4]) if len(parts) == 5 else None
+            fn = modules.get((parts[2], parts[3]), {}).get(parts[4]) if len(parts) == 5 else None
             if fn is None:
                 continue  # reported above
             called.add(name)

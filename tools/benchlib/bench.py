@@ -578,7 +578,7 @@ def add_history(first, last, base_ms):
     g = first
     while g <= last:
         hi = min(last, g + 99999)
-        if d.name == "postgresql":
+        if d.dialect.name == "postgresql":
             update(_HIST_PG, [base_ms, base_ms, base_ms, base_ms, g, hi])
         else:
             update(_HIST_SQLITE, [g, hi, base_ms, base_ms, base_ms, base_ms])
@@ -593,12 +593,12 @@ def timed_claims(batch, repeats, names):
     out = []
     for _i in range(repeats):
         t0 = System.nanoTime()
-        rows, _more = store_claims.claim(DB, d, "bench.scale", me, names, None, batch,
+        rows, _more = store_claims.claim(d, "bench.scale", me, names, None, batch,
                                   System.currentTimeMillis())
         out.append((System.nanoTime() - t0) / 1e6)
         if len(rows) != batch:
             raise RuntimeError("claimed %d rows, expected %d" % (len(rows), batch))
-        ids = [r["workflowId"] for r in rows]
+        ids = [r.workflowId for r in rows]
         update("UPDATE {status} SET status = 'ENQUEUED', executor_id = NULL WHERE workflow_id IN ("
                + ", ".join(["?"] * len(ids)) + ")", ids)
     return out
@@ -639,7 +639,7 @@ def scale(a):
     for i in range(a.batch * 4):
         rows.append(("%08x-ffff-7000-8000-%012x" % (i, i), probe, "ENQUEUED", "bench.scale", None,
                      0, None, None, "{}", None, "bench", now + i, now + i))
-    store_runs.insert(DB, d, rows)
+    store_runs.insert(d, rows)
     base_ms = now - 30 * 86400000
     log("scale: warm-up")
     timed_claims(a.batch, 150, [probe])
@@ -653,7 +653,7 @@ def scale(a):
             add_history(have + 1, level, base_ms)
             load_s = (System.nanoTime() - t0) / 1e9
             have = level
-            if d.name == "postgresql":
+            if d.dialect.name == "postgresql":
                 update("ANALYZE {status}")
         else:
             load_s = 0.0
@@ -675,7 +675,7 @@ def scale(a):
         results.append(level_result)
     lo, hi = results[0], results[-1]
     summary = {
-        "scenario": "scale", "dialect": d.name, "history_rows": [r["history_rows"] for r in results],
+        "scenario": "scale", "dialect": d.dialect.name, "history_rows": [r["history_rows"] for r in results],
         "batch": a.batch, "repeats": a.repeats,
         "claim_ms_at_min": lo["claim_ms"]["p50"], "claim_ms_at_max": hi["claim_ms"]["p50"],
         "claim_ratio": r3(hi["claim_ms"]["p50"] / lo["claim_ms"]["p50"]),
@@ -762,6 +762,7 @@ def _micro(a):
     from exchange.workflows.engine import ids
     from exchange.workflows.engine import submit as submission
     from exchange.workflows.store import checkpoints
+    from exchange.workflows.store.records import Operation
     from exchange.workflows.engine.registry import get as registered
     d = dialect()
     n = a.iterations
@@ -801,11 +802,11 @@ def _micro(a):
 
     def insert_row():
         wid, row = submission.build("bench.k", {"k": 3}, "bench.micro", None, 0, None, None, None)
-        store_runs.insert(DB, d, [row])
+        store_runs.insert(d, [row])
     t("build_and_insert_row_us", insert_row, dbn)
 
     def claim_one():
-        rows, _more = store_claims.claim(DB, d, "bench.micro", "bench/micro", ["bench.k"], None, 1,
+        rows, _more = store_claims.claim(d, "bench.micro", "bench/micro", ["bench.k"], None, 1,
                                   System.currentTimeMillis())
         if len(rows) != 1:
             left = sql("SELECT status, COUNT(*) FROM {status} WHERE queue_name = 'bench.micro' "
@@ -816,7 +817,7 @@ def _micro(a):
 
     # A run row held by a fake claim, to time the step checkpoint statement alone.
     wid = "00000000-eeee-7000-8000-000000000001"
-    store_runs.insert(DB, d, [(wid, "bench.k", "RUNNING", "bench.micro.run", None, 0, None, None,
+    store_runs.insert(d, [(wid, "bench.k", "RUNNING", "bench.micro.run", None, 0, None, None,
                                "{}", None, None, 1, 1)])
     update("UPDATE {status} SET claim_epoch = 1, executor_id = 'bench/micro' WHERE workflow_id = ?",
            [wid])
@@ -824,7 +825,7 @@ def _micro(a):
 
     def record():
         fid[0] += 1
-        if checkpoints.record(DB, d, wid, 1, fid[0], "bench.noop", "1", None, 1, 1, 2) != 1:
+        if checkpoints.record(d, wid, 1, Operation(fid[0], "bench.noop", "1", None, 1, 1, 2)) != 1:
             raise RuntimeError("checkpoint refused")
     t("checkpoint_record_us", record, dbn)
 
@@ -835,10 +836,10 @@ def _micro(a):
         batches.append([("%08x-dddd-7000-8000-%012x" % (b, i),) + template[1:] for i in range(200)])
 
     def insert_200():
-        store_runs.insert(DB, d, batches.pop())
+        store_runs.insert(d, batches.pop())
     t("insert_200_rows_us", insert_200, max(20, dbn // 20))
     summary = dict(out)
-    summary.update({"scenario": "micro", "dialect": d.name, "iterations": n})
+    summary.update({"scenario": "micro", "dialect": d.dialect.name, "iterations": n})
     return summary, {}
 
 

@@ -37,6 +37,9 @@ import pgserver  # noqa: E402
 
 BENCH = os.path.join(ROOT, "tools", "bench")
 DBOS_BENCH = os.path.join(HERE, "dbos_bench.py")
+# What a site would put in its SQLite Connect URL (one copy, shared with the tests).
+with open(os.path.join(ROOT, "tools", "sqlite-url-settings")) as _f:
+    SQLITE_SETTINGS = _f.read().strip()
 
 
 def log(msg):
@@ -163,7 +166,7 @@ def ours(srv, dbkind, args_list, what, tmp, timeout=900):
         url = srv.jdbc_url(srv.create_database(Counter.next("wf")))
         extra = ["--server-pid", str(srv.pid)]
     else:
-        url = "jdbc:sqlite:%s" % os.path.join(tmp, Counter.next("wf") + ".db")
+        url = "jdbc:sqlite:%s?%s" % (os.path.join(tmp, Counter.next("wf") + ".db"), SQLITE_SETTINGS)
         extra = []
     jpath = os.path.join(tmp, Counter.next("result") + ".json")
     res = run([BENCH, "--db", url] + args_list + extra + ["--json", jpath], timeout, what)

@@ -2,7 +2,7 @@
 outside the engine.
 
 Not registered by the shipped project: ``tools/demo`` registers them with
-``apps.load(["exchange.workflows.demo"])``; a site that wants them in its
+``apps.__init__.loadReport(["exchange.workflows.demo"])``; a site that wants them in its
 console does the same. Their inputs are bounded (an hour at most, a few
 thousand steps), so no input can make one of them hold a worker for days or
 fill the heap: a value out of range ends the run ERROR with a message that

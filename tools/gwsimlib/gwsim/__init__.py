@@ -6,7 +6,8 @@ Scenario scripts run by `tools/gwsim exec` may `import gwsim` (product code must
     gwsim.projectName()     the project name (what system.util.getProjectName() returns)
     gwsim.devices           simulated field devices on tags (follow, stuck)
     gwsim.httpserver        a loopback HTTP server for tests
-    gwsim.openSession(user=None, roles=(), levels=())   a Perspective session (see perspective.py)
+    gwsim.openSession(user=None, roles=(), levels=())   a Perspective session (see perspective.py);
+                            session.messages() lists what system.perspective.sendMessage sent it
     gwsim.runPerspectiveScript(session, function, *args)  function(self, *args) as its script
     gwsim.notEmulated()     {"system.x.y": count} of calls to functions gwsim does not emulate
     gwsim.clearNotEmulated()  forget them (a scenario that provokes one on purpose)

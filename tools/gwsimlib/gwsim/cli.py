@@ -14,7 +14,7 @@ from gwsim.project import Project
 USAGE = """usage: tools/gwsim exec [options] SCRIPT.py [ARGS...]
        tools/gwsim run  [options] [SCRIPT.py [ARGS...]]
 options:
-  --db JDBC_URL              the WorkflowsDB connection (default jdbc:sqlite:<repo>/.gwsim/gwsim.db)
+  --db JDBC_URL              the WorkflowsDB connection (default jdbc:sqlite:<repo>/.gwsim/gwsim.db?<WAL...>)
   --datasource NAME=JDBC_URL another named connection (repeatable)
   --gateway-name NAME        gateway system name (default gwsim)
   --project DIR              an Ignition 8.3 project folder (default: source mode, scripts/ +
@@ -28,6 +28,14 @@ options:
 _VALUED = {"--db": "db", "--gateway-name": "gateway_name", "--project": "project",
            "--project-name": "project_name"}
 _REPEATED = {"--datasource": "datasources", "--path": "paths", "--log-level": "log_levels"}
+
+
+# The settings the default WorkflowsDB URL asks for (gwsim forces none on a URL given with --db,
+# as a gateway takes its Connect URL as written): WAL, a 30 s busy timeout and IMMEDIATE
+# transactions, what a site running concurrent gateway threads on one SQLite file would write.
+# One copy, in tools/sqlite-url-settings, read by the tests and tools/bench too.
+DEFAULT_SQLITE_SETTINGS = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                            "sqlite-url-settings")).read().strip()
 
 
 class UsageError(Exception):
@@ -82,7 +90,7 @@ def datasources(options, repo):
         folder = os.path.join(repo, ".gwsim")
         if not os.path.isdir(folder):
             os.makedirs(folder)
-        db = "jdbc:sqlite:" + os.path.join(folder, "gwsim.db")
+        db = "jdbc:sqlite:%s?%s" % (os.path.join(folder, "gwsim.db"), DEFAULT_SQLITE_SETTINGS)
     sources = {"WorkflowsDB": db}
     for spec in options["datasources"]:
         name, sep, url = spec.partition("=")

@@ -108,6 +108,13 @@ def from_result_set(rs):
     return PyDataSet(columns, rows)
 
 
+def basic_from_result_set(rs):
+    """Read a whole java.sql.ResultSet into a Java-style Dataset (what named queries and stored
+    procedure calls return, unlike runPrepQuery's PyDataSet)."""
+    table = from_result_set(rs)
+    return BasicDataset(table.getColumnNames(), table._rows)
+
+
 class BasicDataset(object):
     """A Java Dataset as some system.* functions return it (e.g.
     system.db.getConnectionInfo), not wrapped in a PyDataSet: it has the

@@ -13,16 +13,13 @@ from java.util.concurrent import ConcurrentHashMap, ConcurrentLinkedDeque, Semap
 DEFAULT_MAX_ACTIVE = 8
 DEFAULT_MAX_WAIT_MS = 5000
 
-# SQLite is a file, not a server: concurrent gateway threads need a busy timeout to wait for the
-# write lock, WAL so readers don't block the writer, and IMMEDIATE transactions so a transaction
-# takes the write lock at BEGIN (a deferred one that upgrades later can fail at once with
-# SQLITE_BUSY instead of waiting, which server databases never do).
-SQLITE_PROPERTIES = {
-    "busy_timeout": "30000",
-    "journal_mode": "WAL",
-    "synchronous": "NORMAL",
-    "transaction_mode": "IMMEDIATE",
-}
+# SQLite: nothing is forced. An Ignition SQLite connection is a plain JDBC connection through the
+# gateway's pool (IA manual 8.1/8.3, "Connecting to SQLite": the Connect URL is `jdbc:sqlite:`
+# plus a path, and the gateway sets no journal mode, busy timeout or transaction mode of its own),
+# so the xerial driver's defaults apply: rollback journal, a busy timeout of 3000 ms, DEFERRED
+# transactions. A site that wants WAL, a longer busy timeout or IMMEDIATE transactions asks for
+# them in the Connect URL (`jdbc:sqlite:/f.db?journal_mode=WAL&busy_timeout=30000&
+# transaction_mode=IMMEDIATE`), which the driver reads itself; gwsim takes the URL as given.
 
 
 class NamedConnection(object):
@@ -46,11 +43,8 @@ class NamedConnection(object):
         self.problem = None
 
     def _open(self):
-        props = Properties()
-        if self.is_sqlite:
-            for key, value in SQLITE_PROPERTIES.items():
-                props.setProperty(key, value)
-        conn = DriverManager.getConnection(self.url, props)
+        # No properties of gwsim's own: what the URL asks for is what the driver does.
+        conn = DriverManager.getConnection(self.url, Properties())
         conn.setAutoCommit(True)
         if self._default_isolation is None:
             # The driver's default, so a transaction's isolation level is undone on release.

@@ -19,8 +19,10 @@ What Ignition does, and is reproduced here:
     `com.inductiveautomation.perspective.gateway.script.ComponentModelScriptWrapper$SafetyWrapper`,
     as a public Ignition library reports). `run_script` gives `self` a class of that name, runs
     the function on a worker thread of its own, and makes the session current on that thread.
-Not reproduced: pages, views, components, navigation, popups, messages, login flows and IdPs;
-those functions are absent from system.perspective and fail loudly.
+  - `system.perspective.sendMessage` to a session: recorded on the session (session.messages()),
+    since there are no components with message handlers to run.
+Not reproduced: pages, views, components, navigation, popups, login flows and IdPs; those
+functions are absent from system.perspective and fail loudly.
 """
 import threading
 
@@ -54,6 +56,8 @@ class Session(object):
         self.levels = frozenset(levels)
         self.project = project
         self.created_ms = _now_ms()
+        self._messages = []
+        self._messages_lock = threading.Lock()
         auth_user = _Bag(userName=user, roles=list(self.roles)) if user else _Bag(userName=None, roles=[])
         self.props = _Bag(id=session_id, host="127.0.0.1",
                           auth=_Bag(authenticated=bool(user), user=auth_user,
@@ -62,6 +66,17 @@ class Session(object):
     @property
     def id(self):
         return self.props.id
+
+    def deliver(self, message_type, payload, scope, page_id):
+        """A system.perspective.sendMessage to this session (no component handles it here)."""
+        with self._messages_lock:
+            self._messages.append({"messageType": message_type, "payload": payload,
+                                   "scope": scope, "pageId": page_id})
+
+    def messages(self):
+        """Test support: the messages sent to this session, oldest first."""
+        with self._messages_lock:
+            return list(self._messages)
 
     def close(self):
         self._registry.close(self)

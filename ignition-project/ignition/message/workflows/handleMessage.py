@@ -1,2 +1,2 @@
 def handleMessage(payload):
-	return exchange.workflows.engine.scope.handleRequest(payload)
+	return exchange.workflows.api.gateway.handleRequest(payload)

@@ -1,6 +1,6 @@
 """Who is calling, and may they: identity from Ignition, the policy, the audit trail.
 
-Used by api/service.py, api/admin.py, api/security.py and engine/scope.py:
+Used by api/service.py, api/admin.py, api/security.py and api/gateway.py:
 
     who = access.caller(session)          # never raises
     access.require(who, "stop", dbName, workflowId=wid, target="cancel")
@@ -24,7 +24,7 @@ Three kinds of caller:
   start stays in microseconds. Gateway starts are not audited; gateway
   commands, cancels and administration are (they are rare).
 - **client**: a request from a Vision client or the Designer through the
-  ``workflows`` message handler (engine/scope.py). It carries no identity the
+  ``workflows`` message handler (api/gateway.py). It carries no identity the
   gateway can check, so it may do only what the policy's ``clients`` flags
   allow (nothing by default). A user name it claims is recorded as
   ``claimedUser`` in the audit detail, never as its identity.
@@ -42,13 +42,11 @@ has no such frame and acts as the gateway: pass the session along.
 """
 import sys
 
-from exchange.workflows.core import clock, codec, validate
-from exchange.workflows.engine import database, ids
+from exchange.workflows.core import clock, codec, logs, validate
+from exchange.workflows.engine import auditing, ids, settings
 from exchange.workflows.engine import policy as policies
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, WorkflowsError, describe
-from exchange.workflows.store import audit as trail
-from exchange.workflows.store import settings
 
 __all__ = ["ACTIONS", "PERSPECTIVE", "GATEWAY_SOURCE", "CLIENT", "POLICY_KEY", "POLICY_TTL_MS",
            "NotAuthorized", "Caller", "GATEWAY", "caller", "clientCaller", "require",
@@ -79,7 +77,6 @@ NO_SESSION = ("This call comes from a Perspective script but passes no session: 
 NOT_A_SESSION = ("session must be the Perspective session of the calling script "
                  "(session=self.session).")
 
-_log = []
 _cache = {}
 _lastPurge = {}
 # Databases whose stored policy is invalid and was logged as such (once per
@@ -88,9 +85,7 @@ _badPolicy = set()
 
 
 def _logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.audit"))
-    return _log[0]
+    return logs.get("audit")
 
 
 class NotAuthorized(WorkflowsError):
@@ -310,8 +305,7 @@ def forgetPolicy(dbName):
 def loadPolicy(dbName):
     """Reads the stored policy; the default one when none is stored; one that
     grants nothing (and an error in the log) when the stored one is invalid."""
-    d = database.prepare(dbName)
-    found = settings.read(dbName, d, POLICY_KEY)
+    found = settings.read(dbName, POLICY_KEY)
     if not found:
         _badPolicy.discard(dbName)
         return policies.normalize(policies.DEFAULT)
@@ -323,7 +317,7 @@ def loadPolicy(dbName):
         if dbName in _badPolicy:
             return policies.normalize(policies.DENY_ALL)
         _badPolicy.add(dbName)
-        system.util.getLogger("exchange.workflows.access").error(
+        logs.get("access").error(
             "The authorization policy stored in database '%s' is invalid (%s): every "
                         "session and client request is refused until an administrator saves a valid one "
             "(exchange.workflows.api.security.setPolicy from a gateway script)."
@@ -443,7 +437,7 @@ def _write(who, action, dbName, allowedFlag, code, workflowId, target, reason, d
         extra["refusal"] = who.refusal
     elif message:
         extra["message"] = message
-    record = trail.Record(
+    record = auditing.Record(
         audit_id=ids.newWorkflowId(), at_ms=clock.nowMs(), user_name=None, roles=None,
         source=who.source, session_id=who.sessionId, action=action,
         target=_text(target, 200), workflow_id=_text(workflowId, 64), allowed=allowedFlag,
@@ -460,10 +454,9 @@ def _write(who, action, dbName, allowedFlag, code, workflowId, target, reason, d
         record.detail = codec.encode(extra)
     line = _line(record)
     try:
-        d = database.prepare(dbName)
-        trail.insert(dbName, d, record)
+        auditing.append(dbName, record)
         _logger().info(line)
-        _purgeIfDue(dbName, d, record.at_ms)
+        _purgeIfDue(dbName, record.at_ms)
     except ANY_ERROR as e:
         try:
             _logger().warn("Could not write the audit record (%s): %s" % (describe(e)[:300], line))
@@ -489,31 +482,31 @@ def _line(record):
     return text
 
 
-def auditRetention(dbName, d):
+def auditRetention(dbName):
     """Returns the audit trail's retention policy {maxAgeDays} (None = keep)."""
-    found = settings.read(dbName, d, AUDIT_RETENTION_KEY)
+    found = settings.read(dbName, AUDIT_RETENTION_KEY)
     value = codec.decode(found[0]) if found else None
     days = value.get("maxAgeDays") if isinstance(value, dict) else None
     return {"maxAgeDays": days}
 
 
-def purgeAudit(dbName, d, nowMs):
+def purgeAudit(dbName, nowMs):
     """Deletes one batch of audit records older than the audit retention;
     returns how many (0 when the trail is kept for ever)."""
-    days = auditRetention(dbName, d)["maxAgeDays"]
+    days = auditRetention(dbName)["maxAgeDays"]
     if days is None:
         return 0
-    return trail.deleteOlderThan(dbName, d, nowMs - int(float(days) * 86400000),
+    return auditing.deleteOlderThan(dbName, nowMs - int(float(days) * 86400000),
                                  AUDIT_PURGE_BATCH)
 
 
-def _purgeIfDue(dbName, d, nowMs):
+def _purgeIfDue(dbName, nowMs):
     # Audit retention rides on audit writes, at most once an hour per
     # database: no timer of its own, and a quiet plant has nothing to purge.
     last = _lastPurge.get(dbName)
     if last is not None and nowMs - last < AUDIT_PURGE_PERIOD_MS:
         return
     _lastPurge[dbName] = nowMs
-    deleted = purgeAudit(dbName, d, nowMs)
+    deleted = purgeAudit(dbName, nowMs)
     if deleted:
         _logger().info("Audit retention deleted %d records from database '%s'." % (deleted, dbName))

@@ -8,13 +8,13 @@ from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.core import validate
 from exchange.workflows.api import lifecycle
-from exchange.workflows.engine import burst, database, kernel, maintenance, registry
+from exchange.workflows.engine import (burst, database, kernel, leases, maintenance, queues,
+                                       registry)
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.core.validate import integer as _int
 from exchange.workflows.core.validate import number as _number
 from exchange.workflows.core.validate import optionalText as _text
-from exchange.workflows.store import db, executors, schema
 
 DEFAULT_DB = validate.DEFAULT_DB
 
@@ -69,9 +69,7 @@ def checkSchema(dbName=DEFAULT_DB, session=None, *args, **kwargs):
 
     def run():
         _admin(session, dbName, target="checkSchema")
-        d = database.prepare(dbName)
-        return "SCHEMA_OK", "Schema is current.", {
-            "version": schema.currentVersion(dbName, d), "latest": schema.LATEST, "dialect": d.name}
+        return "SCHEMA_OK", "Schema is current.", database.schemaStatus(dbName)
     return guarded(run, dbName, "checkSchema", args, kwargs)
 
 
@@ -160,12 +158,7 @@ def configureQueue(queueName=None, concurrency=None, workerConcurrency=None, dbN
             if value is not None:
                 _int(name, value, 1, 100000)
         who = _admin(session, dbName, target="configureQueue")
-        d = database.prepare(dbName)
-        with db.Transaction(dbName, d) as tx:
-            db.update(dbName, d.sql("INSERT INTO {queues} (queue_name) VALUES (?) ON CONFLICT DO NOTHING"),
-                      [queueName], tx)
-            db.update(dbName, d.sql("UPDATE {queues} SET concurrency = ?, worker_concurrency = ? "
-                                    "WHERE queue_name = ?"), [concurrency, workerConcurrency, queueName], tx)
+        queues.configure(dbName, queueName, concurrency, workerConcurrency)
         access.audit(who, "admin", dbName, "QUEUE_CONFIGURED", target="queue:" + queueName)
         return "QUEUE_CONFIGURED", "Queue %s configured." % queueName, {
             "queueName": queueName, "concurrency": concurrency, "workerConcurrency": workerConcurrency}
@@ -258,7 +251,7 @@ def applyRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):
 
     def run():
         who = _admin(session, dbName, target="applyRetention")
-        deleted = maintenance.applyRetention(dbName, database.prepare(dbName), force=True)
+        deleted = maintenance.applyRetention(database.prepare(dbName), force=True)
         access.audit(who, "admin", dbName, "RETENTION_APPLIED", target="retention",
                      reason="%d runs deleted" % deleted)
         return "RETENTION_APPLIED", "%d finished runs deleted." % deleted, {"deleted": deleted}
@@ -272,8 +265,7 @@ def listGateways(dbName=DEFAULT_DB, session=None, *args, **kwargs):
 
     def run():
         _admin(session, dbName, "read", target="listGateways")
-        d = database.prepare(dbName)
-        rows = executors.listAll(dbName, d)
+        rows = leases.gateways(dbName)
         return "GATEWAYS_LISTED", "%d gateways." % len(rows), rows
     return guarded(run, dbName, "listGateways", args, kwargs)
 

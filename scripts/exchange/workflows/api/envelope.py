@@ -3,6 +3,12 @@ exceptions become error codes.
 
     {"ok": bool, "code": str, "message": str, "data": ..., "meta": {"tsMs", "durationMs", "dbName"}}
 
+The service functions that ignition-workflows 0.3.6 also had (dispatch,
+start, enqueueInMemory, sendCommand, cancel, listWorkflows) answer as it did
+there: ``meta.queueName`` where the call names a queue, and every ``data``
+key copied to the top level (``resp["workflowId"]``) unless the envelope
+already has that key. Other functions answer the five keys only.
+
 Every public function ends its signature with ``*args, **kwargs`` and hands
 them to ``guarded``: a typo'd keyword or an extra positional argument is an
 INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
@@ -11,6 +17,8 @@ from exchange.workflows.core import clock
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
                                               messageOf, safeTrace)
+
+__all__ = ["respond", "rejectExtras", "guarded"]
 
 _log = []
 
@@ -26,10 +34,20 @@ def _dbLabel(dbName):
     return dbName if isinstance(dbName, TEXT) and len(dbName) <= 200 else None
 
 
-def respond(ok, code, message, data=None, dbName=None, startedMs=None):
+def respond(ok, code, message, data=None, dbName=None, startedMs=None, queueName=None,
+            mirror=False):
+    """The envelope. ``queueName`` (text) is added to meta; ``mirror``
+    copies data's keys to the top level where they are free (0.3.6 shape)."""
     now = clock.nowMs()
-    return {"ok": bool(ok), "code": code, "message": message, "data": data,
-            "meta": {"tsMs": now, "durationMs": now - (startedMs or now), "dbName": _dbLabel(dbName)}}
+    meta = {"tsMs": now, "durationMs": now - (startedMs or now), "dbName": _dbLabel(dbName)}
+    if isinstance(queueName, TEXT) and len(queueName) <= 200:
+        meta["queueName"] = queueName
+    answer = {"ok": bool(ok), "code": code, "message": message, "data": data, "meta": meta}
+    if mirror and isinstance(data, dict):
+        for key in data:
+            if key not in answer:
+                answer[key] = data[key]
+    return answer
 
 
 def rejectExtras(function, args, kwargs):
@@ -46,7 +64,7 @@ def rejectExtras(function, args, kwargs):
                                "arguments by keyword." % (function, len(args)))
 
 
-def guarded(fn, dbName, function=None, args=None, kwargs=None):
+def guarded(fn, dbName, function=None, args=None, kwargs=None, queueName=None, mirror=False):
     """Calls ``fn()`` and returns its envelope; never raises.
 
     ``fn`` returns (code, message, data) on success, or (code, message,
@@ -55,6 +73,7 @@ def guarded(fn, dbName, function=None, args=None, kwargs=None):
     INTERNAL_ERROR (logged with its traceback: it is a bug or an
     unexpected outage). ``args``/``kwargs`` are what the public function's
     ``*args, **kwargs`` caught: anything there is INVALID_ARGUMENTS.
+    ``queueName`` and ``mirror``: see respond().
     """
     started = clock.nowMs()
     try:
@@ -64,10 +83,11 @@ def guarded(fn, dbName, function=None, args=None, kwargs=None):
         # through a step that every enqueueInMemory thread queues on.
         result = fn()
         if len(result) == 4:
-            return respond(result[3], result[0], result[1], result[2], dbName, started)
-        return respond(True, result[0], result[1], result[2], dbName, started)
+            return respond(result[3], result[0], result[1], result[2], dbName, started,
+                           queueName, mirror)
+        return respond(True, result[0], result[1], result[2], dbName, started, queueName, mirror)
     except WorkflowsError as e:
-        return respond(False, e.code, messageOf(e), None, dbName, started)
+        return respond(False, e.code, messageOf(e), None, dbName, started, queueName)
     except ANY_ERROR as e:
         try:
             # Frames and the scrubbed root cause: no source lines, no SQL arguments.
@@ -77,4 +97,4 @@ def guarded(fn, dbName, function=None, args=None, kwargs=None):
             pass
         return respond(False, "INTERNAL_ERROR", "Unexpected error (%s). See the gateway log "
                        "(logger exchange.workflows.api)." % e.__class__.__name__, None, dbName,
-                       started)
+                       started, queueName)

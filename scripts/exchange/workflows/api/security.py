@@ -17,15 +17,13 @@ import json
 from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.core import clock, codec, validate
-from exchange.workflows.engine import database
+from exchange.workflows.engine import auditing, settings
 from exchange.workflows.engine import policy as policies
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.core.validate import integer as _int
 from exchange.workflows.core.validate import isInteger, number
 from exchange.workflows.core.validate import text as _text
-from exchange.workflows.store import audit as trail
-from exchange.workflows.store import settings
 
 __all__ = ["getPolicy", "setPolicy", "allowedActions", "listAudit", "getAuditRetention",
            "setAuditRetention", "DEFAULT_DB"]
@@ -47,8 +45,7 @@ def getPolicy(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     def run():
         db = _db(dbName)
         access.require(access.caller(session), "read", db)
-        d = database.prepare(db)
-        found = settings.read(db, d, access.POLICY_KEY)
+        found = settings.read(db, access.POLICY_KEY)
         access.forgetPolicy(db)
         return "POLICY", "Authorization policy.", {
             "policy": access.currentPolicy(db), "stored": bool(found),
@@ -87,8 +84,7 @@ def setPolicy(policy=None, reason=None, dbName=DEFAULT_DB, session=None, *args, 
                 "you out of this page. Keep one of your roles in policy.actions.admin, or change "
                 "the policy from a gateway script." % (who.user or "anonymous"))
         text = codec.encode(checked)
-        d = database.prepare(db)
-        settings.write(db, d, access.POLICY_KEY, text, access.actor(who), clock.nowMs())
+        settings.write(db, access.POLICY_KEY, text, access.actor(who), clock.nowMs())
         access.forgetPolicy(db)
         detail = {"policy": checked} if len(text) <= _POLICY_DETAIL_CHARS else {
             "policyBytes": len(text)}
@@ -149,7 +145,7 @@ def listAudit(sinceMs=None, untilMs=None, userName=None, action=None, workflowId
         size = _int("limit", 100 if limit is None else limit, 1, 1000)
         skip = _int("offset", 0 if offset is None else offset, 0, 10 ** 9)
         access.require(access.caller(session), "audit", db)
-        rows, total = trail.page(db, database.prepare(db), filters, size, skip)
+        rows, total = auditing.page(db, filters, size, skip)
         return "AUDIT_LISTED", "%d of %d audit records." % (len(rows), total), {
             "rows": [_row(r) for r in rows], "total": total, "limit": size, "offset": skip}
     return guarded(run, dbName, "listAudit", args, kwargs)
@@ -173,8 +169,7 @@ def getAuditRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     def run():
         db = _db(dbName)
         access.require(access.caller(session), "audit", db)
-        return "AUDIT_RETENTION", "Audit retention policy.", access.auditRetention(
-            db, database.prepare(db))
+        return "AUDIT_RETENTION", "Audit retention policy.", access.auditRetention(db)
     return guarded(run, dbName, "getAuditRetention", args, kwargs)
 
 
@@ -201,11 +196,10 @@ def setAuditRetention(maxAgeDays=None, reason=None, dbName=DEFAULT_DB, session=N
         why = _text("reason", reason, 1000)
         who = access.caller(session)
         access.require(who, "admin", db, reason=why, target="setAuditRetention")
-        d = database.prepare(db)
         now = clock.nowMs()
-        settings.write(db, d, access.AUDIT_RETENTION_KEY, codec.encode({"maxAgeDays": days}),
+        settings.write(db, access.AUDIT_RETENTION_KEY, codec.encode({"maxAgeDays": days}),
                        access.actor(who), now)
-        deleted = access.purgeAudit(db, d, now)
+        deleted = access.purgeAudit(db, now)
         access.audit(who, "admin", db, "AUDIT_RETENTION_SET", target="setAuditRetention",
                      reason=why, detail={"maxAgeDays": days, "deleted": deleted})
         return "AUDIT_RETENTION_SET", "Audit retention saved; %d old records deleted." % deleted, {

@@ -10,9 +10,10 @@ Identity comes from Ignition: a Perspective script passes
 nothing and acts as the gateway. What a caller may do is the policy's
 decision (api/access.py); operator actions are audited.
 """
-from exchange.workflows.api import access
+from exchange.workflows.api import access, scope
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import burst, commands, database, dispatcher, queries, registry, scope
+from exchange.workflows.engine import (burst, commands, database, dispatcher, kernel,
+                                       maintenance, queries, registry)
 from exchange.workflows.engine import submit as submission
 from exchange.workflows.core import validate
 from exchange.workflows.core.codec import TEXT
@@ -24,7 +25,7 @@ from exchange.workflows.core.validate import text as _text
 
 __all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "listWorkflows",
            "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",
-           "listQueues", "queueStatus", "DEFAULT_DB"]
+           "listQueues", "queueStatus", "DEFAULT_DB", "DEFAULT_QUEUE"]
 
 DEFAULT_DB = validate.DEFAULT_DB
 DEFAULT_QUEUE = "default"
@@ -62,49 +63,75 @@ def _auditFailure(who, action, dbName, workflowId, target, reason, act):
         raise
 
 
-class QueueFull(WorkflowsError):
-    code = "IN_MEMORY_QUEUE_FULL"
+def _workflowName(workflowName):
+    """0.3.6's INVALID_WORKFLOW_NAME for a missing name, before anything else is checked."""
+    if workflowName is None or (isinstance(workflowName, TEXT) and not workflowName.strip()):
+        raise InvalidArguments("workflowName is required: the name of a registered workflow "
+                               "(see listWorkflows()).", code="INVALID_WORKFLOW_NAME")
 
 
-def dispatch(queueName="default", maxToClaim=10, flushMaxItems=1000, flushMaxMs=25,
-             dbName=DEFAULT_DB, session=None, *args, **kwargs):
+def _maintenanceFlag(allowDuringMaintenance):
+    if allowDuringMaintenance is not None and not isinstance(allowDuringMaintenance, bool):
+        raise InvalidArguments("allowDuringMaintenance must be True, False or None.")
+    return allowDuringMaintenance
+
+
+def _queue(queueName):
+    return DEFAULT_QUEUE if queueName is None else queueName
+
+
+def dispatch(queueName=DEFAULT_QUEUE, maxToClaim=10, dbName=DEFAULT_DB, flushMaxItems=1000,
+             flushMaxMs=25, session=None, *args, **kwargs):
     """Runs one dispatch cycle: flush the in-memory queue, recover this
     gateway's orphaned runs, claim runnable rows, start them on the pool.
 
+    The positional order is ignition-workflows 0.3.6's; None for any
+    parameter means its default.
+
     Returns:
-        DISPATCH_OK with data {flushed, recovered, claimed, running, inMemoryDepth, ...};
-        DISPATCH_SKIPPED if another dispatch is running; INVALID_ARGUMENTS;
-        NOT_AUTHORIZED (from a session without the admin right);
+        DISPATCH_OK with data {claimedCount, flushed, recovered, claimed, running,
+        inMemoryDepth, ...}; DISPATCH_SKIPPED if another dispatch is running;
+        INVALID_ARGUMENTS; NOT_AUTHORIZED (from a session without the admin right);
         DATABASE_UNAVAILABLE / DATABASE_ERROR (in-memory items stay queued).
     """
     dbName = _db(dbName)
+    queue = _queue(queueName)
 
     def run():
         scope.requireGateway("dispatch")  # NO_GATEWAY_RUNTIME in a Vision client or the Designer
         _checkDb(dbName)
-        queue = _text("queueName", DEFAULT_QUEUE if queueName is None else queueName, 100, True)
+        _text("queueName", queue, 100, True)
         who = access.caller(session)
         access.require(who, "admin", dbName)
-        data = dispatcher.dispatch(dbName, queue, _count("maxToClaim", maxToClaim, 0, 10000),
-                                   _count("flushMaxItems", flushMaxItems, 1, 2000),
-                                   _count("flushMaxMs", flushMaxMs, 0, 60000))
+        data = dispatcher.dispatch(
+            dbName, queue, _count("maxToClaim", 10 if maxToClaim is None else maxToClaim, 0, 10000),
+            _count("flushMaxItems", 1000 if flushMaxItems is None else flushMaxItems, 1, 2000),
+            _count("flushMaxMs", 25 if flushMaxMs is None else flushMaxMs, 0, 60000))
+        data["claimedCount"] = data.get("claimed", 0)
         if data.get("skipped"):
             return "DISPATCH_SKIPPED", "Another dispatch cycle is running; nothing done.", data
         return "DISPATCH_OK", "Dispatched: %(flushed)d flushed, %(recovered)d recovered, " \
                               "%(claimed)d claimed." % data, data
-    return guarded(run, dbName, "dispatch", args, kwargs)
+    return guarded(run, dbName, "dispatch", args, kwargs, queue, True)
 
 
-def start(workflowName=None, inputs=None, queueName="default", partitionKey=None, priority=0,
-          deduplicationId=None, applicationVersion=None, timeoutSeconds=None, dbName=DEFAULT_DB,
-          user=None, workflowId=None, session=None, *args, **kwargs):
+def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=None, priority=0,
+          deduplicationId=None, applicationVersion=None, timeoutSeconds=None,
+          allowDuringMaintenance=None, dbName=DEFAULT_DB, user=None, workflowId=None,
+          session=None, *args, **kwargs):
     """Durably starts a run of a registered workflow.
+
+    The positional order is ignition-workflows 0.3.6's up to dbName; None for
+    any parameter means its default.
 
     Args:
         workflowName: a name registered with @workflow on this gateway.
         inputs: ``{"resolved": {...}}`` or a plain dict: the workflow's keyword arguments.
         queueName, partitionKey, priority (lower first), deduplicationId,
         applicationVersion, timeoutSeconds (from the first start), dbName.
+        allowDuringMaintenance: None (default) or True: a start during
+            maintenance is queued and runs after it; False: refused with
+            MAINTENANCE_ACTIVE while maintenance is on, as 0.3.6 did.
         workflowId: an id of your choice (1-64 letters, digits, ``-_.:/@#``):
             starting an id that exists returns that run and creates nothing,
             so a start whose answer was lost can be retried safely.
@@ -113,25 +140,31 @@ def start(workflowName=None, inputs=None, queueName="default", partitionKey=None
             session's user comes from Ignition, never from this argument.
 
     Returns:
-        WORKFLOW_ENQUEUED with data {workflowId, durable: True};
+        WORKFLOW_ENQUEUED with data {workflowId, workflowName, queueName, durable: True};
         WORKFLOW_ALREADY_STARTED (ok) with the existing run's {workflowId, status};
         WORKFLOW_DEDUPLICATED with the active run's id when deduplicationId is taken;
-        WORKFLOW_ID_CONFLICT, WORKFLOW_NOT_REGISTERED, INVALID_ARGUMENTS, INPUTS_NOT_JSON,
-        INPUTS_TOO_LARGE, NOT_AUTHORIZED, DATABASE_UNAVAILABLE, DATABASE_ERROR.
+        INVALID_WORKFLOW_NAME (no name), MAINTENANCE_ACTIVE, WORKFLOW_ID_CONFLICT,
+        WORKFLOW_NOT_REGISTERED, INVALID_ARGUMENTS, INPUTS_NOT_JSON, INPUTS_TOO_LARGE,
+        NOT_AUTHORIZED, DATABASE_UNAVAILABLE, DATABASE_ERROR.
     """
     dbName = _db(dbName)
+    queue = _queue(queueName)
 
     def run():
         _checkDb(dbName)
-        queue = DEFAULT_QUEUE if queueName is None else queueName
+        _workflowName(workflowName)
+        allow = _maintenanceFlag(allowDuringMaintenance)
         who = access.caller(session)
         access.require(who, "start", dbName, workflowName=workflowName)
         wid, row = submission.build(workflowName, inputs, queue, partitionKey,
                                     0 if priority is None else priority, deduplicationId,
                                     applicationVersion, timeoutSeconds,
                                     _createdBy(who, _optionalText("user", user)), workflowId)
-        d = database.prepare(dbName)
-        started = submission.start(dbName, d, row, workflowId is not None)
+        if allow is False and maintenance.getMode(dbName)["mode"]:
+            raise WorkflowsError("Maintenance is on (see admin.getMaintenance()) and "
+                                 "allowDuringMaintenance is False: nothing was started.",
+                                 code="MAINTENANCE_ACTIVE")
+        started = submission.start(database.prepare(dbName), row, workflowId is not None)
         data = {"workflowId": started.workflowId, "workflowName": workflowName,
                 "queueName": queue, "durable": True}
         if started.code == "WORKFLOW_ALREADY_STARTED":
@@ -146,64 +179,84 @@ def start(workflowName=None, inputs=None, queueName="default", partitionKey=None
         access.audit(who, "start", dbName, started.code, workflowId=started.workflowId,
                      target=workflowName)
         return started.code, message, data
-    return guarded(run, dbName, "start", args, kwargs)
+    return guarded(run, dbName, "start", args, kwargs, queue, True)
 
 
-def enqueueInMemory(workflowName=None, inputs=None, queueName="default", partitionKey=None,
+def _rejected(reason, message):
+    """IN_MEMORY_ENQUEUE_REJECTED as 0.3.6 answered it: ok False with data."""
+    depth = burst.depth()
+    data = {"accepted": False, "reason": reason, "queueDepth": depth,
+            "maxDepth": kernel.config("inMemoryCapacity"), "mode": "reject"}
+    return "IN_MEMORY_ENQUEUE_REJECTED", message, data, False
+
+
+def enqueueInMemory(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=None,
                     priority=0, deduplicationId=None, applicationVersion=None,
-                    timeoutSeconds=None, dbName=DEFAULT_DB, user=None, workflowId=None,
-                    session=None, *args, **kwargs):
+                    timeoutSeconds=None, allowDuringMaintenance=None, dbName=DEFAULT_DB,
+                    user=None, workflowId=None, session=None, *args, **kwargs):
     """Accepts a run into this gateway's bounded in-memory queue, for
     tag-change scripts: validates like start(), does no I/O, returns at once.
 
     The run becomes durable at the next dispatch() flush; until then a
     gateway crash loses it (data.durable is False). A request whose
     deduplicationId is held by an active run, or whose caller-chosen
-    workflowId exists, is dropped at flush time.
+    workflowId exists, is dropped at flush time. allowDuringMaintenance=False
+    refuses it while maintenance is on, as this gateway last read the mode
+    (at its latest dispatch: no I/O here).
 
     Returns:
-        IN_MEMORY_ENQUEUE_ACCEPTED with data {workflowId, durable: False, depth};
-        IN_MEMORY_QUEUE_FULL; WORKFLOW_NOT_REGISTERED; INVALID_ARGUMENTS; INPUTS_NOT_JSON;
+        IN_MEMORY_ENQUEUE_ACCEPTED with data {accepted: True, queueDepth, workflowId,
+        durable: False, depth};
+        IN_MEMORY_ENQUEUE_REJECTED (ok False) with data {accepted: False, reason
+        ("overflow": the queue is full; "maintenance"), queueDepth, maxDepth, mode};
+        INVALID_WORKFLOW_NAME; WORKFLOW_NOT_REGISTERED; INVALID_ARGUMENTS; INPUTS_NOT_JSON;
         INPUTS_TOO_LARGE; UNKNOWN_DATABASE; NOT_AUTHORIZED.
     """
     if dbName is None:
         dbName = DEFAULT_DB
+    # isinstance, not ``is None``: see engine/submit.py on identity tests in Jython.
+    queue = queueName if isinstance(queueName, TEXT) or queueName is not None else DEFAULT_QUEUE
 
     def run():
         scope.requireGateway("enqueueInMemory")  # NO_GATEWAY_RUNTIME in a client or the Designer
         if not isinstance(dbName, TEXT) or not dbName:
             raise InvalidArguments("dbName must be the name of a gateway database connection.")
+        _workflowName(workflowName)
+        allow = _maintenanceFlag(allowDuringMaintenance)
         # A gateway script (no session, not a Perspective script) is trusted:
         # no policy lookup, no audit row, nothing read from the database.
         who = access.caller(session)
         if who.source != access.GATEWAY_SOURCE:
             access.require(who, "start", dbName, workflowName=workflowName)
         by = _createdBy(who, _optionalText("user", user))
-        # isinstance, not ``is None``: see engine/submit.py on identity tests in Jython.
-        queue = queueName if isinstance(queueName, TEXT) or queueName is not None else DEFAULT_QUEUE
         wid, row = submission.build(workflowName, inputs, queue,
                                     partitionKey, priority if priority else 0, deduplicationId,
                                     applicationVersion, timeoutSeconds, by, workflowId)
+        if allow is False and maintenance.isDraining(dbName):
+            return _rejected("maintenance", "Maintenance is on and allowDuringMaintenance is "
+                             "False: nothing was queued.")
         depth = burst.offer(dbName, row)
         if not depth:
-            raise QueueFull("The in-memory queue is full (%d items, or its byte limit): the "
-                            "database may be unreachable or dispatch() is not running. Use "
-                            "start() or retry later." % burst.depth())
+            return _rejected("overflow", "The in-memory queue is full (%d items, or its byte "
+                             "limit): the database may be unreachable or dispatch() is not "
+                             "running. Use start() or retry later." % burst.depth())
         return "IN_MEMORY_ENQUEUE_ACCEPTED", "Accepted in memory; durable after the next dispatch.", {
-            "workflowId": wid, "durable": False, "depth": depth}
-    return guarded(run, dbName, "enqueueInMemory", args, kwargs)
+            "accepted": True, "queueDepth": depth, "workflowId": wid,
+            "workflowName": workflowName, "durable": False, "depth": depth}
+    return guarded(run, dbName, "enqueueInMemory", args, kwargs, queue, True)
 
 
-def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", user=None,
-                dbName=DEFAULT_DB, session=None, *args, **kwargs):
+def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", dbName=DEFAULT_DB,
+                user=None, session=None, *args, **kwargs):
     """Posts an operator command (HOLD, RESUME, STOP, RESET; case-insensitive)
-    to a run's mailbox.
+    to a run's mailbox. The positional order is ignition-workflows 0.3.6's
+    up to dbName.
 
     Runs act on HOLD/RESUME/STOP at their next safe point even without any
     command code; a run that calls rt.recvCommand() receives them itself.
 
     Returns:
-        COMMAND_SENT with data {workflowId, cmd, seq, status}; UNKNOWN_COMMAND;
+        COMMAND_SENT with data {workflowId, topic, cmd, seq, status}; UNKNOWN_COMMAND;
         WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS;
         NOT_AUTHORIZED; DATABASE_*.
     """
@@ -226,18 +279,21 @@ def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", user=None,
             dbName, wid, command, why, channel, _createdBy(who, label)))
         access.audit(who, action, dbName, "COMMAND_SENT", workflowId=wid, target=command,
                      reason=why)
+        data["topic"] = channel
         return "COMMAND_SENT", "Command %s sent to %s." % (command, wid), data
-    return guarded(run, dbName, "sendCommand", args, kwargs)
+    return guarded(run, dbName, "sendCommand", args, kwargs, None, True)
 
 
-def cancel(workflowId=None, reason=None, user=None, dbName=DEFAULT_DB, session=None,
+def cancel(workflowId=None, reason=None, dbName=DEFAULT_DB, user=None, session=None,
            *args, **kwargs):
     """Cancels an active run: it ends CANCELLED at once; a running one stops
-    at its next safe point.
+    at its next safe point. The positional order is ignition-workflows
+    0.3.6's up to dbName.
 
     Returns:
-        CANCEL_REQUESTED; WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS;
-        NOT_AUTHORIZED; DATABASE_*.
+        CANCEL_REQUESTED with data {workflowId, cancelledCount: 1, previousStatus, status};
+        WORKFLOW_NOT_FOUND; WORKFLOW_ALREADY_FINISHED (0.3.6 answered ok with
+        cancelledCount 0 for these); INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
     """
     dbName = _db(dbName)
 
@@ -252,18 +308,27 @@ def cancel(workflowId=None, reason=None, user=None, dbName=DEFAULT_DB, session=N
             dbName, wid, why, _createdBy(who, label)))
         access.audit(who, "stop", dbName, "CANCEL_REQUESTED", workflowId=wid, target="cancel",
                      reason=why)
+        data["cancelledCount"] = 1
         return "CANCEL_REQUESTED", "Workflow %s cancelled." % wid, data
-    return guarded(run, dbName, "cancel", args, kwargs)
+    return guarded(run, dbName, "cancel", args, kwargs, None, True)
 
 
-def listWorkflows(session=None, *args, **kwargs):
-    """Returns WORKFLOWS_LISTED with data = [{"label", "value"}] of registered workflows."""
+def listWorkflows(dbName=DEFAULT_DB, session=None, *args, **kwargs):
+    """Returns WORKFLOW_OPTIONS_OK with data {options: [{"label", "value"}], count}:
+    the workflows registered on this gateway, sorted, for a dropdown.
+
+    ``dbName`` is checked and echoed in meta only: registrations belong to the
+    gateway, not to a database."""
+    dbName = _db(dbName)
+
     def run():
+        _checkDb(dbName)
         access.require(access.caller(session), "read", None)
         names = registry.names()
-        return "WORKFLOWS_LISTED", "%d workflows registered." % len(names), [
-            {"label": n, "value": n} for n in names]
-    return guarded(run, None, "listWorkflows", args, kwargs)
+        options = [{"label": n, "value": n} for n in names]
+        return "WORKFLOW_OPTIONS_OK", "%d workflows registered." % len(names), {
+            "options": options, "count": len(options)}
+    return guarded(run, dbName, "listWorkflows", args, kwargs, None, True)
 
 
 def _reader(session, dbName):

@@ -34,13 +34,13 @@ inserts it, and removes from memory only what is settled. Invariants:
    with the reason "outcome unknown" (it may have run and been deleted
    since), for an operator to decide.
 """
-from exchange.workflows.core import clock, codec
+from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.engine import backoff, database, identity, kernel, maintenance
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               InvalidArguments)
 from exchange.workflows.core.validate import INTS
-from exchange.workflows.store import parked, runs
+from exchange.workflows.store import db, parked, runs
 
 try:
     from java.util import ArrayList
@@ -120,7 +120,7 @@ def _connectionExists(dbName, strict=False):
     """Asks the gateway whether it has a connection named ``dbName``. Only
     ``strict`` callers hear False when the gateway cannot be asked."""
     try:
-        return system.db.getConnectionInfo(dbName).getRowCount() > 0
+        return db.connectionExists(dbName)
     except ANY_ERROR:
         return not strict
 
@@ -138,14 +138,9 @@ def refreshKnownDatabases(now):
     if known.isEmpty():
         return
     try:
-        ds = system.db.getConnections()
+        names = set(name.lower() for name in db.connectionNames() if isinstance(name, TEXT))
     except ANY_ERROR:
         return  # the gateway could not be asked: keep what is known, ask again next minute
-    names = set()
-    for i in range(ds.getRowCount()):
-        name = ds.getValueAt(i, "Name")
-        if isinstance(name, TEXT):
-            names.add(name.lower())
     for name in list(known.keySet()):
         if name.lower() not in names:
             known.remove(name)
@@ -246,14 +241,14 @@ def _settle(dbName, items, log):
     except DatabaseUnavailable as e:
         return 0, e
     try:
-        d = database.prepare(dbName)
+        store = database.prepare(dbName)
     except (DatabaseUnavailable, DatabaseError) as e:
         if not _connectionExists(dbName):
             return _parkAllInMemory(dbName, rows, log), None
         if isinstance(e, DatabaseUnavailable):
             backoff.failed(dbName, now)
         return 0, _stopped(dbName, e)
-    batch = _Batch(dbName, d, rows, log)
+    batch = _Batch(store, rows, log)
     error = batch.run(now)
     if error is not None and isinstance(error, DatabaseUnavailable):
         if not _connectionExists(dbName):
@@ -290,8 +285,8 @@ def _stopped(dbName, e):
 class _Batch(object):
     """One flush batch for one database: which rows are settled so far."""
 
-    def __init__(self, dbName, d, rows, log):
-        self.dbName, self.d, self.rows, self.log = dbName, d, rows, log
+    def __init__(self, store, rows, log):
+        self.store, self.rows, self.log = store, rows, log
         self.done = [False] * len(rows)
         self.refused = []  # (index, DatabaseError) of rows refused on their own
         self.inserted = False
@@ -330,7 +325,7 @@ class _Batch(object):
         return fresh, stale
 
     def _settleStale(self, indexes, now):
-        present = runs.existing(self.dbName, self.d, [self.rows[i][0] for i in indexes])
+        present = runs.existing(self.store, [self.rows[i][0] for i in indexes])
         for i in indexes:
             if self.rows[i][0] in present:
                 self.done[i] = True
@@ -342,7 +337,7 @@ class _Batch(object):
         the database refuses it, until each refused row is alone."""
         sent = clock.nowMs()
         try:
-            runs.insert(self.dbName, self.d, [self.rows[i] for i in indexes])
+            runs.insert(self.store, [self.rows[i] for i in indexes])
         except DatabaseUnavailable:
             for i in indexes:  # the statement may have committed: see invariant 3
                 self.unclear.putIfAbsent(self.rows[i][0], sent)
@@ -378,11 +373,11 @@ class _Batch(object):
         database refuses even that. Raises DatabaseUnavailable."""
         row = self.rows[i]
         try:
-            parked.insert(self.dbName, self.d, row[0], requestJson(row), reason,
+            parked.insert(self.store, row[0], requestJson(row), reason,
                           identity.executorId(), now)
         except DatabaseError:
-            parkInMemory(self.dbName, row, reason, now)
-        self.log.note(self.dbName, row, reason)
+            parkInMemory(self.store.dbName, row, reason, now)
+        self.log.note(self.store.dbName, row, reason)
         kernel.count("parkedRequests")
         self.done[i] = True
 
@@ -390,7 +385,7 @@ class _Batch(object):
         """The connection is gone from the gateway: what is not settled goes
         to the kernel's parked list."""
         rest = [i for i, done in enumerate(self.done) if not done]
-        _parkAllInMemory(self.dbName, [self.rows[i] for i in rest], self.log)
+        _parkAllInMemory(self.store.dbName, [self.rows[i] for i in rest], self.log)
         for i in rest:
             self.done[i] = True
 
@@ -448,7 +443,7 @@ def requestJson(row):
 
 
 def _logger():
-    return system.util.getLogger("exchange.workflows.burst")
+    return logs.get("burst")
 
 
 class _ParkLog(object):

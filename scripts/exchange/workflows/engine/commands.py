@@ -10,17 +10,17 @@ the holder notices at its next safe point.
 from exchange.workflows.core import clock, codec, states
 from exchange.workflows.engine import database, kernel
 from exchange.workflows.core.errors import InvalidArguments, NotFound, WorkflowsError
-from exchange.workflows.store import db, mailbox, runs
+from exchange.workflows.store import mailbox, runs
 
 
 class NotActive(WorkflowsError):
     code = "WORKFLOW_ALREADY_FINISHED"
 
 
-def _finishedError(dbName, d, workflowId):
-    row = runs.get(dbName, d, workflowId)
+def _finishedError(store, workflowId):
+    row = runs.get(store, workflowId)
     if row is None:
-        return NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
+        return NotFound("No workflow with id %r in database '%s'." % (workflowId, store.dbName))
     return NotActive("Workflow %s already finished with status %s; commands only reach active "
                      "runs." % (workflowId, row["status"]))
 
@@ -35,34 +35,34 @@ def send(dbName, workflowId, cmd, reason, topic, sender):
     if topic == states.COMMAND_TOPIC and cmd not in states.COMMANDS:
         raise InvalidArguments("Unknown command %r; valid commands are %s."
                                % (cmd, ", ".join(states.COMMANDS)), code="UNKNOWN_COMMAND")
-    d = database.prepare(dbName)
+    store = database.prepare(dbName)
     now = clock.nowMs()
     payload = codec.encode({"cmd": cmd, "reason": reason, "sender": sender, "sentMs": now})
-    with db.Transaction(dbName, d) as tx:
-        taken = runs.bumpCommandSeq(dbName, d, workflowId, now, tx)
+    with store.transaction() as tx:
+        taken = runs.bumpCommandSeq(store, workflowId, now, tx)
         if taken is not None:
             seq, status = taken
-            mailbox.post(dbName, d, workflowId, seq, topic, payload, sender, reason, now, tx)
+            mailbox.post(store, workflowId, seq, topic, payload, sender, reason, now, tx)
             if cmd == "STOP" and topic == states.COMMAND_TOPIC and status == states.ENQUEUED:
-                mailbox.consume(dbName, d, workflowId, seq, "engine", now, tx)
-                runs.endUnclaimed(dbName, d, workflowId, states.STOPPED, codec.encode(
+                mailbox.consume(store, workflowId, seq, "engine", now, tx)
+                runs.endUnclaimed(store, workflowId, states.STOPPED, codec.encode(
                     {"type": "Stopped", "message": reason or "STOP command"}), now, tx)
                 status = states.STOPPED
     if taken is None:
-        raise _finishedError(dbName, d, workflowId)
+        raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
     return {"workflowId": workflowId, "cmd": cmd, "seq": seq, "status": status}
 
 
 def cancel(dbName, workflowId, reason, sender):
     """Ends an active run as CANCELLED; returns {previousStatus}."""
-    d = database.prepare(dbName)
-    row = runs.get(dbName, d, workflowId)
+    store = database.prepare(dbName)
+    row = runs.get(store, workflowId)
     if row is None:
         raise NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
     error = codec.encode({"type": "Cancelled", "message": reason or "cancelled",
                           "sender": sender})
-    if runs.cancel(dbName, d, workflowId, error, clock.nowMs()) != 1:
-        raise _finishedError(dbName, d, workflowId)
+    if runs.cancel(store, workflowId, error, clock.nowMs()) != 1:
+        raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
     return {"workflowId": workflowId, "previousStatus": row["status"], "status": states.CANCELLED}

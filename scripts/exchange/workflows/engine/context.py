@@ -23,7 +23,7 @@ also end the run in the database at the moment they are taken (STOP in the
 same transaction that consumes the command), so the run's status is final
 whatever the workflow does next, and a crash cannot lose a STOP.
 """
-from exchange.workflows.core import clock, codec, states
+from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import kernel
 from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, DatabaseUnavailable,
                                               DeterminismError, WorkflowCancelled,
@@ -31,6 +31,7 @@ from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, DatabaseUnavai
                                               WorkflowTimedOut, describe)
 from exchange.workflows.engine.operations import Operations
 from exchange.workflows.store import checkpoints, db, mailbox, runs
+from exchange.workflows.store.records import Operation
 
 SLICE_MS = 50
 DB_RETRY_MS = 60000
@@ -40,13 +41,8 @@ DB_RETRY_MS = 60000
 RUNAWAY_RERAISES = 1000
 TIMED_OUT = {"type": "WorkflowTimedOut", "message": "the workflow ran past its timeout"}
 
-_log = []
-
-
 def logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.context"))
-    return _log[0]
+    return logs.get("context")
 
 
 def _rank(exc):
@@ -104,31 +100,31 @@ class RunContext(Operations):
     """One executing run; its rt.* calls are in operations.Operations."""
     SLICE_MS = SLICE_MS
 
-    def __init__(self, dbName, dialect, row, history, executorId, board):
-        self.dbName = dbName
-        self.d = dialect
-        self.workflowId = row["workflowId"]
-        self.workflowName = row["workflowName"]
-        self.queueName = row["queueName"]
-        self.epoch = row["claimEpoch"]
-        self.deadlineMs = row.get("deadlineMs")
+    def __init__(self, store, row, history, executorId, board):
+        self.store = store
+        self.dbName = store.dbName
+        self.workflowId = row.workflowId
+        self.workflowName = row.workflowName
+        self.queueName = row.queueName
+        self.epoch = row.claimEpoch
+        self.deadlineMs = row.deadlineMs
         self.executorId = executorId
         self.history = history
         self.nextId = 0
         self.inStep = False
         self.selfCommanded = False
         self.stopReceived = False
-        self.visible = states.HELD if row["status"] == states.HELD else states.RUNNING
+        self.visible = states.HELD if row.status == states.HELD else states.RUNNING
         # True from a HOLD taken until its RESUME: a park that raised (and
         # was swallowed) parks again at the next safe point.
-        self.mustPark = row["status"] == states.HELD
-        self.recovered = bool(row.get("recoveryAttempts"))
+        self.mustPark = row.status == states.HELD
+        self.recovered = bool(row.recoveryAttempts)
         self.board = board
         # Values of the run's secret inputs, masked in errors it records
         # (set by the registry's wrapper; see engine/masking.py).
         self.secretValues = ()
         # -1 forces one look at the mailbox when commands were sent before we started.
-        self.seen = -1 if row.get("cmdSeq") else board.get()
+        self.seen = -1 if row.cmdSeq else board.get()
         self.mailSeen = -1
         # The sticky interrupt (see the module docstring) and how often it was re-raised.
         self.pending = None
@@ -181,12 +177,12 @@ class RunContext(Operations):
         self.nextId += 1
         if fid < len(self.history):
             rec = self.history[fid]
-            if rec["functionName"] != name:
+            if rec.functionName != name:
                 raise DeterminismError(
                     "Workflow %s (%s) recorded operation #%d as %r but the code now calls %r; "
                     "the workflow code changed under a running workflow. Cancel the run, or "
                     "restore the code it started with." % (
-                        self.workflowName, self.workflowId, fid, rec["functionName"], name))
+                        self.workflowName, self.workflowId, fid, rec.functionName, name))
             return fid, rec
         return fid, None
 
@@ -202,8 +198,8 @@ class RunContext(Operations):
         now = clock.nowMs()
 
         def write():
-            return checkpoints.record(self.dbName, self.d, self.workflowId, self.epoch, fid, name,
-                                      output, error, attempts, startedMs or now, now, tx)
+            return checkpoints.record(self.store, self.workflowId, self.epoch, Operation(
+                fid, name, output, error, attempts, startedMs or now, now), tx)
         try:
             n = write() if tx is not None else self.retrying(write)
         except db.UniqueViolation:
@@ -216,22 +212,21 @@ class RunContext(Operations):
         if self.recovered and tx is None:
             # Progress after a recovery: the crash counter starts over.
             self.recovered = False
-            self.retrying(lambda: db.update(self.dbName, self.d.sql(
-                "UPDATE {status} SET recovery_attempts = 0 WHERE workflow_id = ? "
-                "AND claim_epoch = ?"), [self.workflowId, self.epoch]))
+            self.retrying(lambda: runs.resetRecoveryAttempts(self.store, self.workflowId,
+                                                             self.epoch))
 
     def confirmOwnWrite(self, fid, name):
         """A write at ``fid`` already exists. After a lost commit answer that
         is our own earlier attempt: fine while we still hold the claim."""
-        rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
+        rec = self.retrying(lambda: checkpoints.at(self.store, self.workflowId, fid))
         self.checkRow()
-        if rec is None or rec["functionName"] != name:
+        if rec is None or rec.functionName != name:
             raise self.interrupt(ClaimLost("operation #%d was recorded by someone else" % fid))
         return rec
 
     def lost(self):
         """The run's row refused a write: find out why and stop accordingly."""
-        row = self.retrying(lambda: runs.control(self.dbName, self.d, [self.workflowId])).get(
+        row = self.retrying(lambda: runs.control(self.store, [self.workflowId])).get(
             self.workflowId)
         if row is None:
             raise self.interrupt(ClaimLost("run row vanished"))
@@ -287,7 +282,7 @@ class RunContext(Operations):
     def timedOut(self):
         """Ends the run ERROR (timed out) in the database, then raises."""
         n = self.retrying(lambda: runs.finish(
-            self.dbName, self.d, self.workflowId, self.epoch, states.ERROR, None,
+            self.store, self.workflowId, self.epoch, states.ERROR, None,
             codec.encode(TIMED_OUT), clock.nowMs()))
         if n != 1:
             self.lost()
@@ -301,7 +296,7 @@ class RunContext(Operations):
         while True:
             acted = False
             for msg in self.retrying(lambda: mailbox.pending(
-                    self.dbName, self.d, self.workflowId, states.COMMAND_TOPIC)):
+                    self.store, self.workflowId, states.COMMAND_TOPIC)):
                 cmd = codec.decode(msg["payload"]).get("cmd")
                 if cmd == "HOLD":
                     if self.consume(msg, states.HELD):
@@ -317,7 +312,7 @@ class RunContext(Operations):
                 return parked
 
     def checkRow(self):
-        row = self.retrying(lambda: runs.control(self.dbName, self.d, [self.workflowId])).get(
+        row = self.retrying(lambda: runs.control(self.store, [self.workflowId])).get(
             self.workflowId)
         if row is None or row[1] != self.epoch:
             raise self.interrupt(ClaimLost("claimed by another gateway"))
@@ -331,12 +326,12 @@ class RunContext(Operations):
         now = clock.nowMs()
 
         def take():
-            with db.Transaction(self.dbName, self.d) as tx:
-                if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "engine",
+            with self.store.transaction() as tx:
+                if mailbox.consume(self.store, self.workflowId, msg["seq"], "engine",
                                    now, tx) != 1:
                     return False
                 if toStatus is not None and toStatus != self.visible:
-                    runs.setVisibleState(self.dbName, self.d, self.workflowId, self.epoch,
+                    runs.setVisibleState(self.store, self.workflowId, self.epoch,
                                          toStatus, now, tx)
                 return True
         taken = self.retrying(take)
@@ -352,18 +347,18 @@ class RunContext(Operations):
         now = clock.nowMs()
 
         def take():
-            with db.Transaction(self.dbName, self.d) as tx:
-                if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "engine",
+            with self.store.transaction() as tx:
+                if mailbox.consume(self.store, self.workflowId, msg["seq"], "engine",
                                    now, tx) != 1:
                     return None
-                return runs.finish(self.dbName, self.d, self.workflowId, self.epoch,
+                return runs.finish(self.store, self.workflowId, self.epoch,
                                    states.STOPPED, None, error, now, tx)
         n = self.retrying(take)
         if n is None:
             # Already consumed: by our own attempt whose commit answer was
             # lost if the row says STOPPED; otherwise it is not ours to act on.
             row = self.retrying(lambda: runs.control(
-                self.dbName, self.d, [self.workflowId])).get(self.workflowId)
+                self.store, [self.workflowId])).get(self.workflowId)
             if row is None or row[1] != self.epoch or row[0] != states.STOPPED:
                 return
         elif n != 1:
@@ -382,7 +377,7 @@ class RunContext(Operations):
                 self.seen = v
                 self.checkRow()
                 for msg in self.retrying(lambda: mailbox.pending(
-                        self.dbName, self.d, self.workflowId, states.COMMAND_TOPIC)):
+                        self.store, self.workflowId, states.COMMAND_TOPIC)):
                     cmd = codec.decode(msg["payload"]).get("cmd")
                     if cmd == "RESUME":
                         if self.consume(msg, states.RUNNING):
@@ -398,7 +393,7 @@ class RunContext(Operations):
 
     def setVisible(self, status):
         n = self.retrying(lambda: runs.setVisibleState(
-            self.dbName, self.d, self.workflowId, self.epoch, status, clock.nowMs()))
+            self.store, self.workflowId, self.epoch, status, clock.nowMs()))
         if n != 1:
             self.lost()
         self.visible = status

@@ -1,15 +1,22 @@
 """Per-connection preparation: which dialect, and is the schema current.
-Done once per JVM and connection name; the answers live in the kernel."""
+Done once per JVM and connection name; the answers live in the kernel (plain
+data, which survives a project save), the Store handles built from them in
+this module (rebuilt after a save, at the cost of one small object)."""
 from exchange.workflows.engine import kernel
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.store import dialects, schema
+from exchange.workflows.store.handle import Store
 
 _BY_NAME = {dialects.POSTGRES.name: dialects.POSTGRES, dialects.SQLITE.name: dialects.SQLITE}
 
+# (dbName, dialect name) -> Store: one handle per connection, shared by every
+# caller, so that no hot path allocates one.
+_handles = {}
+
 
 def prepare(dbName):
-    """Returns the Dialect of ``dbName`` after making sure its schema is current.
+    """Returns the Store of ``dbName`` after making sure its schema is current.
 
     Raises:
         InvalidArguments: ``dbName`` is empty or not text.
@@ -21,18 +28,27 @@ def prepare(dbName):
     k = kernel.get()
     name = k["dialects"].get(dbName)
     if name is None:
-        d = dialects.detect(dbName)
-        k["dialects"].put(dbName, d.name)
-    else:
-        d = _BY_NAME[name]
+        name = dialects.detect(dbName).name
+        k["dialects"].put(dbName, name)
+    store = _handle(dbName, name)
     if not kernel.isFlagged("schemaReady", dbName):
-        schema.ensure(dbName, d)
+        schema.ensure(store)
         kernel.flag("schemaReady", dbName)
-    return d
+    return store
 
 
-def dialectNamed(name):
-    return _BY_NAME[name]
+def schemaStatus(dbName):
+    """Creates or migrates the schema if needed; returns {version, latest, dialect}."""
+    store = prepare(dbName)
+    return {"version": schema.currentVersion(store), "latest": schema.LATEST,
+            "dialect": store.dialect.name}
+
+
+def _handle(dbName, dialectName):
+    store = _handles.get((dbName, dialectName))
+    if store is None:
+        store = _handles.setdefault((dbName, dialectName), Store(dbName, _BY_NAME[dialectName]))
+    return store
 
 
 def forget(dbName):

@@ -10,13 +10,14 @@ skips the other phases: a bad request or another database's outage must not
 stop this gateway from claiming, recovering, taking over, applying retention
 and renewing its lease (burst.py says what happens to the requests).
 """
-from exchange.workflows.core import clock, codec, states
+from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import (backoff, burst, database, executor, identity, kernel, leases,
                                        maintenance, registry)
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               describe)
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
+from exchange.workflows.store.records import RunRow
 
 try:
     from java.lang import Thread
@@ -37,16 +38,16 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
         started = clock.nowMs()
         backoff.check(dbName, started)
         try:
-            d = database.prepare(dbName)
-            leases.heartbeat(dbName, d)
+            store = database.prepare(dbName)
+            leases.heartbeat(store)
             flushed, flushError = _flush(flushMaxItems, flushMaxMs, started)
-            signalled = refresh(dbName, d)
-            recovered = recover(dbName, d) if kernel.isFlagged("recoveryPending", dbName, True) else 0
-            recovered += leases.takeover(dbName, d, submit, _deadLetterError)
-            mode = maintenance.refresh(dbName, d)
-            claimed = claimAndSubmit(dbName, d, queueName, maxToClaim)
-            claimed += _otherQueues(dbName, d, queueName, maxToClaim - claimed)
-            deleted = maintenance.applyRetention(dbName, d)
+            signalled = refresh(store)
+            recovered = recover(store) if kernel.isFlagged("recoveryPending", dbName, True) else 0
+            recovered += leases.takeover(store, submit, _deadLetterError)
+            mode = maintenance.refresh(store)
+            claimed = claimAndSubmit(store, queueName, maxToClaim)
+            claimed += _otherQueues(store, queueName, maxToClaim - claimed)
+            deleted = maintenance.applyRetention(store)
         except DatabaseUnavailable as e:
             if not backoff.failures(dbName):
                 _logger().warnf("dispatch on %s: %s (backing off; logged once per outage)",
@@ -92,18 +93,18 @@ def _flush(maxItems, maxMs, now):
 
 
 def _logger():
-    return system.util.getLogger("exchange.workflows.dispatcher")
+    return logs.get("dispatcher")
 
 
-def refresh(dbName, d):
+def refresh(store):
     """Bumps the board of every local run whose row changed (command, cancel,
     takeover) since the last look: one query per 100 running runs."""
     k = kernel.get()
     seen, running, signalled = k["seenCmdSeq"], k["running"], 0
-    ids = [wid for wid, info in _snapshot(running) if info[0] == dbName]
+    ids = [wid for wid, info in _snapshot(running) if info[0] == store.dbName]
     if not ids:
         return 0
-    control = runs.control(dbName, d, ids)
+    control = runs.control(store, ids)
     for wid in ids:
         info = running.get(wid)
         row = control.get(wid)
@@ -129,38 +130,38 @@ def _snapshot(running):
     return out
 
 
-def recover(dbName, d):
+def recover(store):
     """Restarts runs this gateway owns in the database but is not running
     (after a crash or restart). Returns how many were resubmitted."""
     k = kernel.get()
     me = identity.executorId()
     maxAttempts = int(kernel.config("maxRecoveryAttempts"))
     left, recovered = False, 0
-    for row in runs.owned(dbName, d, me):
-        wid = row["workflowId"]
+    for row in runs.owned(store, me):
+        wid = row.workflowId
         if k["running"].containsKey(wid):
             continue
         now = clock.nowMs()
-        if row["recoveryAttempts"] >= maxAttempts:
-            runs.deadLetter(dbName, d, wid, row["claimEpoch"], _deadLetterError(row), now)
+        if row.recoveryAttempts >= maxAttempts:
+            runs.deadLetter(store, wid, row.claimEpoch, _deadLetterError(row), now)
             continue
-        wfdef = registry.get(row["workflowName"])
+        wfdef = registry.get(row.workflowName)
         if wfdef is None:
-            if row["status"] == states.HELD:
+            if row.status == states.HELD:
                 left = True  # stays HELD here until its workflow is registered again
             else:
                 # Back to the queue for whichever gateway has the workflow;
                 # the release counts as a recovery attempt.
-                runs.release(dbName, d, wid, row["claimEpoch"], now)
+                runs.release(store, wid, row.claimEpoch, now)
             continue
         if kernel.freeWorkers() <= 0:
             left = True
             break
-        taken = runs.reclaim(dbName, d, wid, me, row["claimEpoch"], now)
+        taken = runs.reclaim(store, wid, me, row.claimEpoch, now)
         if taken is not None:
-            submit(dbName, d, taken, wfdef)
+            submit(store, taken, wfdef)
             recovered += 1
-    kernel.flag("recoveryPending", dbName, left)
+    kernel.flag("recoveryPending", store.dbName, left)
     return recovered
 
 
@@ -168,41 +169,41 @@ def _deadLetterError(row):
     return codec.encode({"type": "MaxRecoveryAttemptsExceeded",
                          "message": "the run was recovered %d times without progress; it is "
                                     "parked as DEAD_LETTER for an operator to inspect"
-                                    % row["recoveryAttempts"]})
+                                    % row.recoveryAttempts})
 
 
-def _otherQueues(dbName, d, queueName, limit):
+def _otherQueues(store, queueName, limit):
     """Serves the other queues that have waiting rows with what is left of
     this cycle's budget, so that one timer dispatching "default" also keeps
     every other queue moving (after a restart nothing else would wake them)."""
     claimed = 0
-    if limit <= 0 or kernel.freeWorkers() <= 0 or maintenance.isDraining(dbName):
+    if limit <= 0 or kernel.freeWorkers() <= 0 or maintenance.isDraining(store.dbName):
         return 0
-    for other in runs.queuesWithWork(dbName, d):
+    for other in runs.queuesWithWork(store):
         if other == queueName:
             continue
-        claimed += claimAndSubmit(dbName, d, other, limit - claimed)
+        claimed += claimAndSubmit(store, other, limit - claimed)
         if claimed >= limit or kernel.freeWorkers() <= 0:
             break
     return claimed
 
 
-def claimAndSubmit(dbName, d, queueName, limit):
+def claimAndSubmit(store, queueName, limit):
     """Claims up to ``limit`` rows (bounded by free workers) and starts them."""
-    if maintenance.isDraining(dbName):
+    if maintenance.isDraining(store.dbName):
         return 0
     n = kernel.reserveWorkers(limit)
     if n <= 0:
         return 0
     try:
-        rows, more = claim(dbName, d, queueName, identity.executorId(), registry.names(),
+        rows, more = claim(store, queueName, identity.executorId(), registry.names(),
                            kernel.config("applicationVersion"), n, clock.nowMs())
         for row in rows:
-            wfdef = registry.get(row["workflowName"])
+            wfdef = registry.get(row.workflowName)
             if wfdef is None:  # unregistered between the claim and now
-                runs.release(dbName, d, row["workflowId"], row["claimEpoch"], clock.nowMs())
+                runs.release(store, row.workflowId, row.claimEpoch, clock.nowMs())
                 continue
-            submit(dbName, d, row, wfdef)
+            submit(store, row, wfdef)
     finally:
         kernel.releaseWorkers(n)
     # Cleared only when the queue was seen empty: a claim capped by a limit or
@@ -211,32 +212,31 @@ def claimAndSubmit(dbName, d, queueName, limit):
     return len(rows)
 
 
-def submit(dbName, d, row, wfdef):
+def submit(store, row, wfdef):
     """Hands a claimed row to the worker pool."""
     k = kernel.get()
-    wid = row["workflowId"]
+    wid = row.workflowId
     k["board"].put(wid, AtomicLong(0))
-    k["seenCmdSeq"].put(wid, row.get("cmdSeq") or 0)
-    k["running"].put(wid, (dbName, row["queueName"], row["claimEpoch"]))
-    dialectName = d.name
+    k["seenCmdSeq"].put(wid, row.cmdSeq or 0)
+    k["running"].put(wid, (store.dbName, row.queueName, row.claimEpoch))
 
     def task():
         Thread.currentThread().setName("exchange.workflows-worker " + wid[:13])
         try:
-            executor.execute(dbName, database.dialectNamed(dialectName), row, wfdef)
+            executor.execute(store, row, wfdef)
         finally:
             Thread.currentThread().setName("exchange.workflows-worker idle")
-        conserve(dbName, row["queueName"])
+        conserve(store.dbName, row.queueName)
     try:
         kernel.pool().execute(task)
     except ANY_ERROR:
         k["running"].remove(wid)
         k["board"].remove(wid)
-        kernel.flag("recoveryPending", dbName)
+        kernel.flag("recoveryPending", store.dbName)
         raise
 
 
-def startHere(dbName, d, row, wfdef):
+def startHere(store, row, wfdef):
     """Starts a new run (a runs.INSERT_COLUMNS tuple) on a free worker of
     this gateway without queueing it: one INSERT of a RUNNING row, instead
     of an ENQUEUED row, a claim transaction and markRunning. Returns False,
@@ -250,22 +250,19 @@ def startHere(dbName, d, row, wfdef):
      timeoutMs, _by, now, _updated) = row
     if not kernel.isCurrentGeneration() or partitionKey is not None \
             or kernel.isFlagged("moreWork", queueName) \
-            or maintenance.isDraining(dbName) or not leases.isFresh(dbName, now) \
-            or not leases.versionMatches({"applicationVersion": version}):
+            or maintenance.isDraining(store.dbName) or not leases.isFresh(store.dbName, now) \
+            or not leases.versionMatches(version):
         return False
     _awaitOtherClaims(50)  # the timer's claim holds every free slot for a moment each second
     if kernel.reserveWorkers(1) != 1:
         return False
     try:
         deadline = now + int(timeoutMs) if timeoutMs else None
-        if runs.insertRunning(dbName, d, row, identity.executorId(), 1, now, deadline) != 1:
+        if runs.insertRunning(store, row, identity.executorId(), 1, now, deadline) != 1:
             return False
         kernel.count("directStarts")
-        submit(dbName, d, {"workflowId": wid, "workflowName": wfdef.name,
-                           "status": states.RUNNING, "queueName": queueName, "inputs": inputs,
-                           "claimEpoch": 1, "timeoutMs": timeoutMs, "deadlineMs": deadline,
-                           "startedMs": now, "recoveryAttempts": 0, "cmdSeq": 0,
-                           "applicationVersion": version, "fresh": True}, wfdef)
+        submit(store, RunRow(wid, wfdef.name, states.RUNNING, queueName, inputs, 1, timeoutMs,
+                             deadline, now, 0, 0, version, fresh=True), wfdef)
         return True
     finally:
         kernel.releaseWorkers(1)
@@ -287,10 +284,10 @@ def conserve(dbName, queueName, force=False):
         return
     served = 1
     try:
-        d = database.prepare(dbName)
+        store = database.prepare(dbName)
         while True:
             _awaitOtherClaims()
-            claimAndSubmit(dbName, d, queueName, kernel.freeWorkers())
+            claimAndSubmit(store, queueName, kernel.freeWorkers())
             served = requests.addAndGet(-served)
             if served <= 0:
                 return

@@ -11,7 +11,7 @@ returned, a STOP ends it STOPPED, a timeout ERROR (WorkflowTimedOut) --
 both already written by the context when it took them -- a cancel leaves
 the CANCELLED row alone, and a lost claim writes nothing.
 """
-from exchange.workflows.core import clock, codec, states
+from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import identity, kernel
 from exchange.workflows.engine.context import TIMED_OUT, RunContext, retrying
 from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
@@ -19,22 +19,17 @@ from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializabl
                                               WorkflowTimedOut, safeTrace, toRecord)
 from exchange.workflows.store import checkpoints, runs
 
-_log = []
-
-
 def logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.executor"))
-    return _log[0]
+    return logs.get("executor")
 
 
-def execute(dbName, d, row, wfdef):
+def execute(store, row, wfdef):
     """Runs the workflow of ``row`` (a claimed run) to its end or interruption."""
     k = kernel.get()
-    wid = row["workflowId"]
+    wid = row.workflowId
     board = k["board"].get(wid)
     try:
-        ctx = _start(dbName, d, row, board)
+        ctx = _start(store, row, board)
         if ctx is None:
             return
         k["context"].set(ctx)
@@ -45,13 +40,13 @@ def execute(dbName, d, row, wfdef):
     except ClaimLost as e:
         # Not ours to write any more, or the database stayed away: whoever
         # holds the run now (or our own recovery) will finish it.
-        kernel.flag("recoveryPending", dbName)
-        logger().infof("run %s (%s) left to recovery: %s", wid, row["workflowName"], e.reason)
+        kernel.flag("recoveryPending", store.dbName)
+        logger().infof("run %s (%s) left to recovery: %s", wid, row.workflowName, e.reason)
     except WorkflowInterrupt:
         pass  # the row already says CANCELLED or STOPPED
     except ANY_ERROR as e:
-        kernel.flag("recoveryPending", dbName)
-        logger().warnf("run %s (%s) could not be completed here:\n%s", wid, row["workflowName"],
+        kernel.flag("recoveryPending", store.dbName)
+        logger().warnf("run %s (%s) could not be completed here:\n%s", wid, row.workflowName,
                        safeTrace(e))
     finally:
         k["running"].remove(wid)
@@ -59,19 +54,19 @@ def execute(dbName, d, row, wfdef):
         k["seenCmdSeq"].remove(wid)
 
 
-def _start(dbName, d, row, board):
+def _start(store, row, board):
     now = clock.nowMs()
-    deadline = row.get("deadlineMs")
-    if deadline is None and row.get("timeoutMs"):
-        deadline = now + int(row["timeoutMs"])
-    if row["status"] == states.PENDING:
-        if retrying(lambda: runs.markRunning(dbName, d, row["workflowId"], row["claimEpoch"],
+    deadline = row.deadlineMs
+    if deadline is None and row.timeoutMs:
+        deadline = now + int(row.timeoutMs)
+    if row.status == states.PENDING:
+        if retrying(lambda: runs.markRunning(store, row.workflowId, row.claimEpoch,
                                            now, deadline)) != 1:
             return None
-        row["deadlineMs"] = deadline
-    fresh = row.get("fresh") or (row.get("startedMs") is None and not row.get("recoveryAttempts"))
-    history = [] if fresh else retrying(lambda: checkpoints.load(dbName, d, row["workflowId"]))
-    return RunContext(dbName, d, row, history, identity.executorId(), board)
+        row.deadlineMs = deadline
+    fresh = row.fresh or (row.startedMs is None and not row.recoveryAttempts)
+    history = [] if fresh else retrying(lambda: checkpoints.load(store, row.workflowId))
+    return RunContext(store, row, history, identity.executorId(), board)
 
 
 def _call(ctx, wfdef, row):
@@ -83,7 +78,7 @@ def _call(ctx, wfdef, row):
     """
     failure = interrupt = None
     try:
-        kwargs = dict((str(key), value) for key, value in (codec.decode(row["inputs"]) or {}).items())
+        kwargs = dict((str(key), value) for key, value in (codec.decode(row.inputs) or {}).items())
         result = wfdef.fn(**kwargs)
     except WorkflowInterrupt as e:
         interrupt = e
@@ -115,10 +110,10 @@ def _call(ctx, wfdef, row):
 
 def _finish(ctx, status, output, error):
     errorText = codec.encode(error) if error is not None else None
-    n = ctx.retrying(lambda: runs.finish(ctx.dbName, ctx.d, ctx.workflowId, ctx.epoch, status,
+    n = ctx.retrying(lambda: runs.finish(ctx.store, ctx.workflowId, ctx.epoch, status,
                                          output, errorText, clock.nowMs()))
     if n != 1:
-        row = ctx.retrying(lambda: runs.control(ctx.dbName, ctx.d, [ctx.workflowId])).get(ctx.workflowId)
+        row = ctx.retrying(lambda: runs.control(ctx.store, [ctx.workflowId])).get(ctx.workflowId)
         if row is not None and row[0] == status and row[1] == ctx.epoch:
             return  # our own write; its commit answer was lost
         try:

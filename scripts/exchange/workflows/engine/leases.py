@@ -11,16 +11,21 @@ statuses), so the old gateway, should it wake up from a pause, can no longer
 record a step, a command, progress or an end state for it: its next write
 is refused and its worker stops that run at the next safe point.
 """
-from exchange.workflows.core import clock, states
-from exchange.workflows.engine import identity, kernel, registry
+from exchange.workflows.core import clock, logs, states
+from exchange.workflows.engine import database, identity, kernel, registry
 from exchange.workflows.store import executors, runs
 
 
-def heartbeat(dbName, d):
+def heartbeat(store):
     started = clock.nowMs()
-    executors.heartbeat(dbName, d, identity.executorId(), kernel.config("applicationVersion"),
+    executors.heartbeat(store, identity.executorId(), kernel.config("applicationVersion"),
                         leaseMs(), kernel.get()["createdMs"].get())
-    kernel.get()["leaseRenewedMs"].put(dbName, started)
+    kernel.get()["leaseRenewedMs"].put(store.dbName, started)
+
+
+def gateways(dbName):
+    """Every gateway that used the database, with its lease (executors.listAll)."""
+    return executors.listAll(database.prepare(dbName))
 
 
 def leaseMs():
@@ -34,42 +39,42 @@ def isFresh(dbName, now):
     return renewed is not None and now - renewed < leaseMs() // 2
 
 
-def versionMatches(row):
+def versionMatches(theirs):
+    """True when a run of application version ``theirs`` may run here."""
     mine = kernel.config("applicationVersion")
-    theirs = row.get("applicationVersion")
     return mine is None or theirs is None or theirs == mine
 
 
-def takeover(dbName, d, submit, deadLetterError):
+def takeover(store, submit, deadLetterError):
     """Takes over the runs of gateways whose lease expired; returns how many.
 
-    ``submit(dbName, d, row, wfdef)`` starts an adopted HELD run here.
+    ``submit(store, row, wfdef)`` starts an adopted HELD run here.
     """
     me = identity.executorId()
     maxAttempts = int(kernel.config("maxRecoveryAttempts"))
     taken = 0
-    for dead in executors.expired(dbName, d, me):
+    for dead in executors.expired(store, me):
         left = False
-        for row in runs.owned(dbName, d, dead):
+        for row in runs.owned(store, dead):
             now = clock.nowMs()
-            if row["recoveryAttempts"] >= maxAttempts:
-                runs.deadLetter(dbName, d, row["workflowId"], row["claimEpoch"], deadLetterError(row), now)
+            if row.recoveryAttempts >= maxAttempts:
+                runs.deadLetter(store, row.workflowId, row.claimEpoch, deadLetterError(row), now)
                 continue
-            if row["status"] != states.HELD:
-                taken += runs.release(dbName, d, row["workflowId"], row["claimEpoch"], now)
+            if row.status != states.HELD:
+                taken += runs.release(store, row.workflowId, row.claimEpoch, now)
                 continue
-            wfdef = registry.get(row["workflowName"])
-            if wfdef is None or not versionMatches(row) or kernel.freeWorkers() <= 0:
+            wfdef = registry.get(row.workflowName)
+            if wfdef is None or not versionMatches(row.applicationVersion) or kernel.freeWorkers() <= 0:
                 left = True
                 continue
-            adopted = runs.reclaim(dbName, d, row["workflowId"], me, row["claimEpoch"], now)
+            adopted = runs.reclaim(store, row.workflowId, me, row.claimEpoch, now)
             if adopted is not None:
-                submit(dbName, d, adopted, wfdef)
+                submit(store, adopted, wfdef)
                 taken += 1
         if not left:
-            executors.markDead(dbName, d, dead)
+            executors.markDead(store, dead)
         if taken:
             kernel.count("takenOver", taken)
-            system.util.getLogger("exchange.workflows.leases").infof(
+            logs.get("leases").infof(
                 "took over %d runs of gateway %s, whose lease expired", taken, dead)
     return taken

@@ -14,11 +14,11 @@ Retention: finished runs older than ``maxAgeDays`` and beyond the newest
 per gateway, so the cost per cycle stays bounded. Every value must be finite
 and in range, when it is set and when it is read back.
 """
-from exchange.workflows.core import clock, codec
+from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.engine import database, kernel
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.core.validate import integer, number
-from exchange.workflows.store import db, retention, settings
+from exchange.workflows.store import retention, runs, settings
 
 MAINTENANCE = "maintenance"
 RETENTION = "retention"
@@ -32,17 +32,16 @@ RETENTION_FLOOR_MS = 3600000
 RETENTION_DEFAULTS = {"maxAgeDays": None, "maxRows": None, "batchSize": 500}
 MAX_AGE_DAYS = 36500
 MAX_BATCH = 10000
-_ACTIVE = "('ENQUEUED','PENDING','RUNNING','HELD')"
 # Databases whose invalid stored retention policy was logged (once per gateway
 # and code version; a valid policy clears it).
 _reported = set()
 
 
-def refresh(dbName, d):
+def refresh(store):
     """Reads the maintenance mode into this gateway's cache; returns it."""
-    found = settings.read(dbName, d, MAINTENANCE)
+    found = settings.read(store, MAINTENANCE)
     mode = (codec.decode(found[0]) or {}).get("mode") if found else None
-    kernel.get()["maintenance"].put(dbName, mode or "")
+    kernel.get()["maintenance"].put(store.dbName, mode or "")
     return mode
 
 
@@ -51,10 +50,10 @@ def isDraining(dbName):
 
 
 def getMode(dbName):
-    d = database.prepare(dbName)
-    found = settings.read(dbName, d, MAINTENANCE)
+    store = database.prepare(dbName)
+    found = settings.read(store, MAINTENANCE)
     value = codec.decode(found[0]) if found else {}
-    refresh(dbName, d)
+    refresh(store)
     return {"mode": value.get("mode"), "reason": value.get("reason"),
             "updatedBy": found[1] if found else None, "updatedMs": found[2] if found else None}
 
@@ -63,17 +62,15 @@ def setMode(dbName, mode, reason, user):
     """Sets the maintenance mode; returns {mode, cancelled}."""
     if mode not in (None, "drain", "cancel"):
         raise InvalidArguments("mode must be None, 'drain' or 'cancel'.")
-    d = database.prepare(dbName)
+    store = database.prepare(dbName)
     now = clock.nowMs()
     cancelled = 0
     stored = "drain" if mode == "cancel" else mode
-    settings.write(dbName, d, MAINTENANCE, codec.encode({"mode": stored, "reason": reason}), user, now)
+    settings.write(store, MAINTENANCE, codec.encode({"mode": stored, "reason": reason}), user, now)
     if mode == "cancel":
         error = codec.encode({"type": "Cancelled", "message": reason or "maintenance cancel",
                               "sender": user})
-        cancelled = db.update(dbName, d.sql(
-            "UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ? "
-            "WHERE status IN " + _ACTIVE), [error, now, now])
+        cancelled = runs.cancelAllActive(store, error, now)
         for wid in list(kernel.get()["running"].keySet()):
             kernel.signal(wid)
     kernel.get()["maintenance"].put(dbName, stored or "")
@@ -117,8 +114,8 @@ def _stored(found):
 def getRetention(dbName):
     """Returns {maxAgeDays, maxRows, batchSize, problem}; ``problem`` says why
     a stored policy cannot be applied (None when it can)."""
-    d = database.prepare(dbName)
-    policy, problem = _stored(settings.read(dbName, d, RETENTION))
+    store = database.prepare(dbName)
+    policy, problem = _stored(settings.read(store, RETENTION))
     return dict(policy, problem=problem)
 
 
@@ -129,14 +126,14 @@ def setRetention(dbName, maxAgeDays, maxRows, batchSize, user):
         InvalidArguments: a value out of range (see checkRetention).
     """
     policy = checkRetention(maxAgeDays, maxRows, batchSize)
-    d = database.prepare(dbName)
-    settings.write(dbName, d, RETENTION, codec.encode(policy), user, clock.nowMs())
+    store = database.prepare(dbName)
+    settings.write(store, RETENTION, codec.encode(policy), user, clock.nowMs())
     kernel.get()["lastRetention"].remove(dbName)
     _reported.discard(dbName)
     return policy
 
 
-def applyRetention(dbName, d, force=False):
+def applyRetention(store, force=False):
     """Deletes one bounded batch of expired runs, at most once a minute; returns runs deleted.
 
     A stored policy that cannot be applied (NaN, infinite or negative values
@@ -146,33 +143,33 @@ def applyRetention(dbName, d, force=False):
     """
     last = kernel.get()["lastRetention"]
     now = clock.nowMs()
-    previous = last.get(dbName)
+    previous = last.get(store.dbName)
     if not force and previous is not None and now - previous < RETENTION_PERIOD_MS:
         return 0
-    last.put(dbName, now)
-    found = settings.read(dbName, d, RETENTION)
+    last.put(store.dbName, now)
+    found = settings.read(store, RETENTION)
     if not found:
         return 0
     policy, problem = _stored(found)
     if problem is not None:
         kernel.count("retentionPolicyInvalid")
-        if dbName not in _reported:
-            _reported.add(dbName)
-            system.util.getLogger("exchange.workflows.maintenance").errorf(
+        if store.dbName not in _reported:
+            _reported.add(store.dbName)
+            logs.get("maintenance").errorf(
                 "Retention on %s is NOT applied: the stored policy is invalid (%s). Set it again "
-                "with admin.setRetention().", dbName, problem)
+                "with admin.setRetention().", store.dbName, problem)
         return 0
-    _reported.discard(dbName)
+    _reported.discard(store.dbName)
     budget = policy["batchSize"]
     deleted = 0
     if policy["maxAgeDays"] is not None:
         cutoff = min(now - int(policy["maxAgeDays"] * 86400000), now - RETENTION_FLOOR_MS)
-        deleted += retention.delete(dbName, d, retention.olderThan(dbName, d, cutoff, budget))
+        deleted += retention.delete(store, retention.olderThan(store, cutoff, budget))
     if policy["maxRows"] is not None and deleted < budget:
-        cutoff = retention.rowCountCutoff(dbName, d, policy["maxRows"])
+        cutoff = retention.rowCountCutoff(store, policy["maxRows"])
         if cutoff is not None:
-            deleted += retention.delete(dbName, d, retention.olderThan(
-                dbName, d, min(cutoff + 1, now - RETENTION_FLOOR_MS), budget - deleted))
+            deleted += retention.delete(store, retention.olderThan(
+                store, min(cutoff + 1, now - RETENTION_FLOOR_MS), budget - deleted))
     if deleted:
         kernel.count("retentionDeleted", deleted)
     return deleted

@@ -36,18 +36,18 @@ class Operations(object):
             return
         # The limited text above is reused: only the timestamp is added.
         payload = body[:-1] + ',"tsMs":%d}' % clock.nowMs()
-        n = self.retrying(lambda: runs.setProgress(self.dbName, self.d, self.workflowId,
+        n = self.retrying(lambda: runs.setProgress(self.store, self.workflowId,
                                                    self.epoch, payload, clock.nowMs()))
         if n != 1:
             self.lost()
 
     def setEvent(self, key, value):
         self.sideWrite("rt.setEvent", key, value, lambda fid, text, tx, now: events.setEvent(
-            self.dbName, self.d, self.workflowId, key, text, now, tx))
+            self.store, self.workflowId, key, text, now, tx))
 
     def writeStream(self, key, value):
         self.sideWrite("rt.writeStream", key, value, lambda fid, text, tx, now: events.writeStream(
-            self.dbName, self.d, self.workflowId, key, fid, text, now, tx))
+            self.store, self.workflowId, key, fid, text, now, tx))
 
     def sideWrite(self, name, key, value, write):
         """An operation whose effect is a row elsewhere, recorded with it atomically.
@@ -59,7 +59,7 @@ class Operations(object):
             self.raisePending()
         if self.inStep:
             raise DeterminismError("%s cannot be called inside a step" % name)
-        if self.replaying() and self.history[self.nextId]["functionName"] == name:
+        if self.replaying() and self.history[self.nextId].functionName == name:
             self.nextId += 1
             return
         text = codec.encodeLimited(value, self.maxValueBytes, self.maxDepth,
@@ -70,7 +70,7 @@ class Operations(object):
         now = clock.nowMs()
 
         def both():
-            with db.Transaction(self.dbName, self.d) as tx:
+            with self.store.transaction() as tx:
                 write(fid, text, tx, now)
                 self.record(fid, name, tx=tx)
         try:
@@ -92,10 +92,10 @@ class Operations(object):
             self.selfCommanded = True
         if self.replaying():
             rec = self.history[self.nextId]
-            if rec["functionName"] != name:
+            if rec.functionName != name:
                 return None
             self.nextId += 1
-            return self._command(codec.decode(rec["output"]))
+            return self._command(codec.decode(rec.output))
         self.safePoint()
         if currentState in (states.RUNNING, states.HELD) and currentState != self.visible:
             self.setVisible(currentState)
@@ -104,7 +104,7 @@ class Operations(object):
             v = self.board.get()
             if v != self.mailSeen:
                 msgs = self.retrying(lambda: mailbox.pending(
-                    self.dbName, self.d, self.workflowId, topic, 1))
+                    self.store, self.workflowId, topic, 1))
                 if msgs:
                     cmd = self.take(name, msgs[0])
                     if cmd is not None:
@@ -124,8 +124,8 @@ class Operations(object):
         now = clock.nowMs()
 
         def both():
-            with db.Transaction(self.dbName, self.d) as tx:
-                if mailbox.consume(self.dbName, self.d, self.workflowId, msg["seq"], "workflow",
+            with self.store.transaction() as tx:
+                if mailbox.consume(self.store, self.workflowId, msg["seq"], "workflow",
                                    now, tx) != 1:
                     return False
                 self.record(fid, name, output=codec.encode(payload), tx=tx)
@@ -136,11 +136,11 @@ class Operations(object):
             taken = False
         if not taken:
             # Someone consumed it: perhaps our own attempt whose commit answer was lost.
-            rec = self.retrying(lambda: checkpoints.at(self.dbName, self.d, self.workflowId, fid))
-            if rec is None or rec["functionName"] != name:
+            rec = self.retrying(lambda: checkpoints.at(self.store, self.workflowId, fid))
+            if rec is None or rec.functionName != name:
                 return None
             self.checkRow()
-            payload = codec.decode(rec["output"])
+            payload = codec.decode(rec.output)
         self.nextId += 1
         return self._command(payload)
 

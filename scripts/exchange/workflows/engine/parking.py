@@ -11,13 +11,13 @@ it at most once (one of them finds no parked row), and an id that has a
 run already is not inserted again (ON CONFLICT DO NOTHING): the retry
 answers with that run instead.
 """
-from exchange.workflows.core import clock, codec, states
+from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import burst, database, dispatcher, kernel, queries
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (DatabaseError, DatabaseUnavailable, InvalidArguments,
                                               NotFound, WorkflowsError)
 from exchange.workflows.core.validate import isInteger
-from exchange.workflows.store import db, parked, runs
+from exchange.workflows.store import parked, runs
 from exchange.workflows.store.rows import camel
 
 # The lengths of the text columns of workflow_status (store/schema.py), and
@@ -43,8 +43,8 @@ def listParked(dbName, limit, offset):
     """Returns {rows, total, limit, offset} of ``dbName``'s parked table
     (oldest first) and ``inMemory``: the requests parked in this gateway's
     memory because their connection was gone (any database)."""
-    d = database.prepare(dbName)
-    rows, total = parked.listAll(dbName, d, limit, offset)
+    store = database.prepare(dbName)
+    rows, total = parked.listAll(store, limit, offset)
     memory = sorted((dict(e) for e in kernel.get()["parkedInMemory"].values()),
                     key=lambda e: (e["parkedMs"], e["workflowId"]))
     return {"rows": [_describe(r["workflowId"], codec.decode(r["request"]), r["reason"],
@@ -86,35 +86,35 @@ def retry(dbName, workflowId):
     entry = entries.get(workflowId)
     if entry is not None:
         return _retryFromMemory(entries, entry)
-    d = database.prepare(dbName)
-    found = parked.get(dbName, d, workflowId)
+    store = database.prepare(dbName)
+    found = parked.get(store, workflowId)
     if found is None:
         raise ParkedNotFound("No parked request %r in database %r (listParked shows them)."
                              % (workflowId, dbName))
     row = _rowOf(codec.decode(found["request"]))
     try:
-        with db.Transaction(dbName, d) as tx:
-            if parked.delete(dbName, d, workflowId, tx) != 1:
+        with store.transaction() as tx:
+            if parked.delete(store, workflowId, tx) != 1:
                 raise ParkedNotFound("Parked request %r was retried or discarded meanwhile."
                                      % workflowId)
-            inserted = runs.insert(dbName, d, [row], tx)
+            inserted = runs.insert(store, [row], tx)
     except DatabaseError as e:  # refused (an outage, DatabaseUnavailable, is not caught)
         reason = parked.reasonOf(e)
-        parked.refusedAgain(dbName, d, workflowId, reason)
+        parked.refusedAgain(store, workflowId, reason)
         raise ParkedRefused("Database %r refused the request again: %s. It stays parked."
                             % (dbName, reason))
-    return _outcome(dbName, d, row, inserted)
+    return _outcome(store, row, inserted)
 
 
 def _retryFromMemory(entries, entry):
     workflowId, dbName = entry["workflowId"], entry["dbName"]
     row = _rowOf(entry["request"])
     burst.requireDatabase(dbName)
-    d = database.prepare(dbName)
+    store = database.prepare(dbName)
     if entries.remove(workflowId) is None:  # a concurrent retry or discard took it
         raise ParkedNotFound("Parked request %r was retried or discarded meanwhile." % workflowId)
     try:
-        inserted = runs.insert(dbName, d, [row])
+        inserted = runs.insert(store, [row])
     except DatabaseUnavailable:
         entries.put(workflowId, entry)
         raise
@@ -123,23 +123,23 @@ def _retryFromMemory(entries, entry):
         entries.put(workflowId, again)
         raise ParkedRefused("Database %r refused the request again: %s. It stays parked."
                             % (dbName, again["reason"]))
-    return _outcome(dbName, d, row, inserted)
+    return _outcome(store, row, inserted)
 
 
-def _outcome(dbName, d, row, inserted):
+def _outcome(store, row, inserted):
     workflowId, queueName, dedup = row[0], row[3], row[6]
     if inserted == 1:
         kernel.count("parkedRetried")
-        dispatcher.wake(dbName, queueName)
+        dispatcher.wake(store.dbName, queueName)
         return "PARKED_REQUEST_RETRIED", {"workflowId": workflowId, "status": states.ENQUEUED,
-                                          "dbName": dbName}
-    existing = runs.get(dbName, d, workflowId)
+                                          "dbName": store.dbName}
+    existing = runs.get(store, workflowId)
     if existing is not None:
         return "WORKFLOW_ALREADY_STARTED", {"workflowId": workflowId,
-                                            "status": existing["status"], "dbName": dbName}
-    holder = runs.activeByDeduplication(dbName, d, queueName, dedup) if dedup else None
+                                            "status": existing["status"], "dbName": store.dbName}
+    holder = runs.activeByDeduplication(store, queueName, dedup) if dedup else None
     return "WORKFLOW_DEDUPLICATED", {"workflowId": holder, "deduplicated": True,
-                                     "dbName": dbName}
+                                     "dbName": store.dbName}
 
 
 def discard(dbName, workflowId, reason, user):
@@ -152,13 +152,13 @@ def discard(dbName, workflowId, reason, user):
     if entry is not None:
         source = "memory"
     else:
-        d = database.prepare(dbName)
-        if parked.delete(dbName, d, workflowId) != 1:
+        store = database.prepare(dbName)
+        if parked.delete(store, workflowId) != 1:
             raise ParkedNotFound("No parked request %r in database %r (listParked shows them)."
                                  % (workflowId, dbName))
         source = "database"
     kernel.count("parkedDiscarded")
-    system.util.getLogger("exchange.workflows.parking").infof(
+    logs.get("parking").infof(
         "parked request %s discarded by %s: %s", workflowId, user or "?", reason or "no reason given")
     return {"workflowId": workflowId, "source": source}
 

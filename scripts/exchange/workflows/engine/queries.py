@@ -30,10 +30,10 @@ def _decoded(row):
     return row
 
 
-def _require(dbName, d, workflowId):
-    row = runs.get(dbName, d, workflowId)
+def _require(store, workflowId):
+    row = runs.get(store, workflowId)
     if row is None:
-        raise NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
+        raise NotFound("No workflow with id %r in database '%s'." % (workflowId, store.dbName))
     return row
 
 
@@ -75,10 +75,10 @@ def _masked(row, names, hide):
     return row
 
 
-def _hideFor(dbName, d, workflowId):
+def _hideFor(store, workflowId):
     """Returns the run's texts to hide (its secret input values), after
     checking that it exists."""
-    row = _require(dbName, d, workflowId)
+    row = _require(store, workflowId)
     return _secrets(row["workflowName"], row["inputs"])[1]
 
 
@@ -89,8 +89,8 @@ def _page(limit, offset):
 
 
 def getWorkflow(dbName, workflowId):
-    d = database.prepare(dbName)
-    row = _decoded(_require(dbName, d, workflowId))
+    store = database.prepare(dbName)
+    row = _decoded(_require(store, workflowId))
     names, hide = _secrets(row["workflowName"], row.get("inputs"))
     row = _masked(row, names, hide)
     row["finished"] = row["status"] in states.FINISHED
@@ -102,14 +102,14 @@ def listRuns(dbName, filters, limit, offset):
     for s in statuses or ():
         if s not in states.ALL:
             raise InvalidArguments("Unknown status %r; statuses are %s." % (s, ", ".join(states.ALL)))
-    d = database.prepare(dbName)
-    rows, total = runs.listRuns(dbName, d, filters, limit, offset)
+    store = database.prepare(dbName)
+    rows, total = runs.listRuns(store, filters, limit, offset)
     rows = [_decoded(r) for r in rows]
     # The list carries no inputs; the progress and error of runs whose
     # workflow has secret inputs are masked with those runs' values.
     withSecrets = [r["workflowId"] for r in rows
                    if getattr(registry.get(r["workflowName"]), "secretInputs", None)]
-    inputs = runs.inputsOf(dbName, d, withSecrets) if withSecrets else {}
+    inputs = runs.inputsOf(store, withSecrets) if withSecrets else {}
     for r in rows:
         if r["workflowId"] in inputs:
             _masked(r, (), _secrets(r["workflowName"], inputs[r["workflowId"]])[1])
@@ -125,10 +125,10 @@ def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
         NotFound: no such run.
     """
     limit, offset = _page(limit, offset)
-    d = database.prepare(dbName)
-    hide = _hideFor(dbName, d, workflowId)
+    store = database.prepare(dbName)
+    hide = _hideFor(store, workflowId)
     out = []
-    for rec in checkpoints.page(dbName, d, workflowId, limit, offset):
+    for rec in checkpoints.page(store, workflowId, limit, offset):
         rec = _decoded(rec)
         rec = _masked(rec, (), hide)
         if rec["startedMs"] is not None and rec["finishedMs"] is not None:
@@ -146,10 +146,10 @@ def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
         NotFound: no such run.
     """
     limit, offset = _page(limit, offset)
-    d = database.prepare(dbName)
-    _require(dbName, d, workflowId)
+    store = database.prepare(dbName)
+    _require(store, workflowId)
     out = []
-    for msg in mailbox.history(dbName, d, workflowId, limit, offset):
+    for msg in mailbox.history(store, workflowId, limit, offset):
         payload = codec.decode(msg.pop("payload"))
         msg["cmd"] = payload.get("cmd")
         out.append(msg)
@@ -157,26 +157,26 @@ def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
 
 
 def getEvents(dbName, workflowId):
-    d = database.prepare(dbName)
-    hide = _hideFor(dbName, d, workflowId)
+    store = database.prepare(dbName)
+    hide = _hideFor(store, workflowId)
     return dict((e["key"], masking.scrub(codec.decode(e["value"]), hide))
-                for e in events.getEvents(dbName, d, workflowId))
+                for e in events.getEvents(store, workflowId))
 
 
 def readStream(dbName, workflowId, key, afterOffset, limit):
-    d = database.prepare(dbName)
-    hide = _hideFor(dbName, d, workflowId)
-    rows = events.readStream(dbName, d, workflowId, key, afterOffset, limit)
+    store = database.prepare(dbName)
+    hide = _hideFor(store, workflowId)
+    rows = events.readStream(store, workflowId, key, afterOffset, limit)
     for r in rows:
         r["value"] = masking.scrub(codec.decode(r["value"]), hide)
     return rows
 
 
 def queueStatus(dbName, queueName):
-    d = database.prepare(dbName)
-    return runs.queueCounts(dbName, d, queueName)
+    store = database.prepare(dbName)
+    return runs.queueCounts(store, queueName)
 
 
 def listQueues(dbName):
-    d = database.prepare(dbName)
-    return runs.listQueues(dbName, d)
+    store = database.prepare(dbName)
+    return runs.listQueues(store)

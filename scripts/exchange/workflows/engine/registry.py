@@ -7,10 +7,12 @@ objects they started with.
 """
 import inspect
 import threading
+from collections import namedtuple
 
 from exchange.workflows.core import masking
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
+from exchange.workflows.engine.control import HANDLER_NAMES
 
 _lock = threading.Lock()
 _workflows = {}
@@ -22,11 +24,38 @@ STEP_DEFAULTS = {
     "backoff_rate": 2.0,
 }
 MAX_RETRY_DELAY_SECONDS = 3600.0
+# The keyword arguments of workflow() besides name and secretInputs, for
+# telling a misspelled one (``onhold=``) from a free option.
+_CONTROL_OPTIONS = HANDLER_NAMES + ("abortOnError", "timeoutIncludesHeld")
+# How a workflow was registered: through bootstrap (ours) or through
+# engine/runtime.py, 0.3.6's decorator path. Only defaults differ
+# (steps/results.py, rt.recvCommand); docs/migrating-from-0.3.md.
+NATIVE = "native"
+UPSTREAM = "upstream"
+PROFILES = (NATIVE, UPSTREAM)
+
+
+class Handlers(namedtuple("Handlers", HANDLER_NAMES)):
+    """The command handlers a workflow declares (docs/control.md): for each
+    of onHold, onResume, onStop and onAbort, what to call, or None."""
+    __slots__ = ()
+
+    def declared(self):
+        """The names of the declared handlers, in HANDLER_NAMES order."""
+        return tuple(n for n, fn in zip(self._fields, self) if fn is not None)
+
+
+NO_HANDLERS = Handlers(*([None] * len(HANDLER_NAMES)))
 
 
 class WorkflowDef(object):
-    def __init__(self, name, fn, options, secretInputs=()):
+    def __init__(self, name, fn, options, secretInputs=(), handlers=None, abortOnError=True,
+                 timeoutIncludesHeld=False, profile=NATIVE):
         self.name = name
+        if profile not in PROFILES:
+            raise InvalidArguments("Workflow %s: profile must be one of %s, not %r."
+                                   % (name, ", ".join(PROFILES), profile))
+        self.profile = profile
         self.options = options
         self.module = getattr(fn, "__module__", None)
         # Read once here: start() checks inputs against it on every call.
@@ -41,6 +70,66 @@ class WorkflowDef(object):
         # with secret inputs, a wrapper that first tells the run's context
         # which values to mask in whatever error it records or logs.
         self.fn = _declaringSecrets(fn, self.secretInputs) if self.secretInputs else fn
+        self.abortOnError = _flag(name, "abortOnError", abortOnError)
+        self.timeoutIncludesHeld = _flag(name, "timeoutIncludesHeld", timeoutIncludesHeld)
+        self.handlers = NO_HANDLERS
+        for handlerName in HANDLER_NAMES:
+            handler = (handlers or {}).get(handlerName)
+            if handler is not None:
+                self.setHandler(handlerName, handler)
+
+    def setHandler(self, handlerName, fn):
+        """Declares one handler, wrapped like the workflow when it has
+        secret inputs.
+
+        Raises:
+            InvalidArguments: unknown handler name, declared before, not a
+                function, or its parameters cannot take the run's inputs.
+        """
+        if handlerName not in HANDLER_NAMES:
+            raise InvalidArguments("Workflow %s: unknown handler %r; handlers are %s."
+                                   % (self.name, handlerName, ", ".join(HANDLER_NAMES)))
+        problem = _handlerProblem(self, fn)
+        if problem:
+            raise InvalidArguments("Workflow %s: %s handler %s." % (self.name, handlerName, problem))
+        wrapped = _declaringSecrets(fn, self.secretInputs) if self.secretInputs else fn
+        with _lock:
+            if getattr(self.handlers, handlerName) is not None:
+                raise InvalidArguments("Workflow %s: %s is declared twice; declare each handler "
+                                       "once." % (self.name, handlerName))
+            self.handlers = self.handlers._replace(**{handlerName: wrapped})
+
+
+def _flag(name, option, value):
+    if not isinstance(value, bool):
+        raise InvalidArguments("Workflow %s: %s must be True or False, not %r."
+                               % (name, option, value))
+    return value
+
+
+def _handlerProblem(wdef, fn):
+    """Why ``fn`` cannot be called with a run's inputs as keyword arguments
+    (as the workflow function is), or None. Checked when the module loads,
+    so a wrong signature fails the load, not the first HOLD on the plant."""
+    if not callable(fn):
+        return "is not a function: %r" % (fn,)
+    try:
+        args, varkw, defaults = _argspec(fn)
+    except (TypeError, ValueError):
+        return "%r has parameters that cannot be read; declare it with def" % (fn,)
+    if getattr(fn, "__self__", None) is not None and args:
+        args = args[1:]  # a bound method: self is already given
+    if varkw is None:
+        if wdef.argNames is None:
+            return "must take **kwargs: the workflow accepts any input"
+        missing = sorted(wdef.argNames - frozenset(args))
+        if missing:
+            return "does not take the input(s) %s: add them, or **kwargs" % ", ".join(missing)
+    required = args[:len(args) - len(defaults or ())]
+    optional = [a for a in required if a not in wdef.requiredArgs]
+    if optional:
+        return "requires %s, which a run may not have: give it a default" % ", ".join(optional)
+    return None
 
 
 def _secretNames(name, secretInputs, argNames):
@@ -98,7 +187,9 @@ def stepOptions(options):
     return opts
 
 
-def workflow(fn=None, name=None, secretInputs=None, **options):
+def workflow(fn=None, name=None, secretInputs=None, onHold=None, onResume=None, onStop=None,
+             onAbort=None, abortOnError=True, timeoutIncludesHeld=False, profile=NATIVE,
+             **options):
     """Registers a workflow function: ``@workflow(name="area.task")`` or ``@workflow``.
 
     Args:
@@ -109,22 +200,61 @@ def workflow(fn=None, name=None, secretInputs=None, **options):
             a value turns up in an error, a progress message or a step's
             output. They are stored with the run (a recovered run needs
             them): protect the database itself.
+        onHold, onResume, onStop, onAbort: command handlers (docs/control.md):
+            functions called with the run's inputs as keyword arguments,
+            like the workflow function. Also declared with decorators after
+            the workflow: ``@mix_batch.onHold`` above ``def close_valves``.
+        abortOnError: False: a run that raises or times out ends ERROR
+            without onAbort.
+        timeoutIncludesHeld: True: the timeout also counts time held.
+        profile: "native", or "upstream" for 0.3.6-style defaults (set by
+            engine/runtime.workflow).
         options: reserved for per-workflow settings (e.g. maxRecoveryAttempts).
 
     Raises:
         InvalidArguments: secretInputs is not a list of the function's
-            parameter names.
+            parameter names; a handler whose parameters cannot take the
+            workflow's inputs, or declared twice; abortOnError or
+            timeoutIncludesHeld not True/False; a misspelled handler or
+            option name (``onhold``).
     """
+    for key in options:
+        spelled = [known for known in _CONTROL_OPTIONS if known.lower() == key.lower()]
+        if spelled:
+            raise InvalidArguments("Unknown workflow option %r; did you mean %r?" % (key, spelled[0]))
+    handlers = {"onHold": onHold, "onResume": onResume, "onStop": onStop, "onAbort": onAbort}
+
     def register(f):
         wname = name or _qualified(f)
-        wdef = WorkflowDef(wname, f, options, secretInputs)
+        wdef = WorkflowDef(wname, f, options, secretInputs, handlers, abortOnError,
+                           timeoutIncludesHeld, profile)
         with _lock:
             _workflows[wname] = wdef
         f.workflowName = wname
+        for handlerName in HANDLER_NAMES:
+            setattr(f, handlerName, _handlerDecorator(wdef, handlerName))
         return f
     if fn is not None and callable(fn):
         return register(fn)
     return register
+
+
+def _handlerDecorator(wdef, handlerName):
+    """``@workflowFunction.onHold``: declares the decorated function as the
+    workflow's onHold handler and returns it unchanged."""
+    def declare(fn):
+        try:
+            wdef.setHandler(handlerName, fn)
+        except InvalidArguments:
+            # The module's load fails with this error; the workflow must not
+            # stay registered (and claim runs) without a handler it declares.
+            with _lock:
+                if _workflows.get(wdef.name) is wdef:
+                    del _workflows[wdef.name]
+            raise
+        return fn
+    declare.__name__ = handlerName
+    return declare
 
 
 def step(fn=None, name=None, options=None):

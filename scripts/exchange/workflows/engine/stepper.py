@@ -15,7 +15,7 @@ result recorded, and no step starts after STOP, cancel or a timeout.
 """
 import functools
 
-from exchange.workflows.core import clock, codec
+from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.engine.context import current
 from exchange.workflows.core.errors import (ANY_ERROR, NotSerializable, StepError, TooLarge,
                                               WorkflowInterrupt, describe, toRecord)
@@ -26,8 +26,6 @@ try:
 except ImportError:
     import builtins as _builtinErrors
 
-_log = None
-
 # Values that come back from their JSON unchanged, type included: a live step
 # returns them as they are, the same as a replay would, without a decode.
 try:
@@ -37,10 +35,7 @@ except NameError:
 
 
 def _logger():
-    global _log
-    if _log is None:
-        _log = system.util.getLogger("exchange.workflows.steps")
-    return _log
+    return logs.get("steps")
 
 
 def rebuild(error):
@@ -90,9 +85,9 @@ def run(ctx, fn, name, options, args, kwargs):
     ctx.safePoint()
     fid, rec = ctx.begin(name)
     if rec is not None:
-        if rec["error"] is not None:
-            raise rebuild(codec.decode(rec["error"]))
-        return codec.decode(rec["output"])
+        if rec.error is not None:
+            raise rebuild(codec.decode(rec.error))
+        return codec.decode(rec.output)
     started = clock.nowMs()
     attempts, maxAttempts = 0, int(options["max_attempts"]) if options["retries_allowed"] else 1
     delay = float(options["interval_seconds"])

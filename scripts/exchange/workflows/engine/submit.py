@@ -129,7 +129,7 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     return workflowId, row
 
 
-def start(dbName, d, row, callerChosenId):
+def start(store, row, callerChosenId):
     """Makes the run of ``row`` durable: started here on a free worker, or
     queued. Returns a Started.
 
@@ -141,29 +141,29 @@ def start(dbName, d, row, callerChosenId):
     """
     wid, workflowName, queueName, dedup = row[0], row[1], row[3], row[6]
     if callerChosenId:
-        found = _existing(dbName, d, wid, workflowName)
+        found = _existing(store, wid, workflowName)
         if found is not None:
             return found
-    if dispatcher.startHere(dbName, d, row, registry.get(workflowName)):
+    if dispatcher.startHere(store, row, registry.get(workflowName)):
         return Started("WORKFLOW_ENQUEUED", wid, states.RUNNING)
     for _ in range(3):
-        if runs.insert(dbName, d, [row]) == 1:
-            dispatcher.wake(dbName, queueName)
+        if runs.insert(store, [row]) == 1:
+            dispatcher.wake(store.dbName, queueName)
             return Started("WORKFLOW_ENQUEUED", wid, states.ENQUEUED)
         # Nothing inserted: the id exists (a concurrent start with the same
         # caller-chosen id), or the deduplication id is held by an active run.
-        found = _existing(dbName, d, wid, workflowName)
+        found = _existing(store, wid, workflowName)
         if found is not None:
             return found
         if dedup:
-            holder = runs.activeByDeduplication(dbName, d, queueName, dedup)
+            holder = runs.activeByDeduplication(store, queueName, dedup)
             if holder:
                 return Started("WORKFLOW_DEDUPLICATED", holder, None)
     raise WorkflowsError("Could not insert the run; try again.")
 
 
-def _existing(dbName, d, workflowId, workflowName):
-    row = runs.get(dbName, d, workflowId)
+def _existing(store, workflowId, workflowName):
+    row = runs.get(store, workflowId)
     if row is None:
         return None
     if row["workflowName"] != workflowName:

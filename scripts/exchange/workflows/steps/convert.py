@@ -15,6 +15,8 @@ try:
 except ImportError:  # CPython: no Java dates to compare.
     _Date = None
 
+__all__ = ["plain", "qualityName", "sameValue"]
+
 try:
     _NUMBERS = (int, long, float)  # noqa: F821 - Python 2 / Jython
     _text = unicode  # noqa: F821

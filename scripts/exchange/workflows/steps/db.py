@@ -15,6 +15,9 @@ from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.convert import plain
 from exchange.workflows.steps.errors import SqlError
+from exchange.workflows.steps.results import UPSTREAM, deliver, styleOf
+
+__all__ = ["QUERY_OPTIONS", "UPDATE_OPTIONS", "query", "update", "rootCause"]
 
 # A query has no side effect: retrying after a dropped connection is safe.
 QUERY_OPTIONS = {"retries_allowed": True, "max_attempts": 3, "interval_seconds": 1.0,
@@ -25,57 +28,70 @@ UPDATE_OPTIONS = {"retries_allowed": False}
 
 
 @step(name="db.query", options=QUERY_OPTIONS)
-def query(dbName, sql, args=None):
+def query(dbName, sql, args=None, resultStyle=None):
     """Runs a prepared SELECT (``?`` placeholders).
 
     Args:
         dbName: the Ignition database connection name.
         sql: the statement, with ``?`` for each value.
         args: list of values for the placeholders, or None.
+        resultStyle: "native" or "upstream" (see steps/results.py); None:
+            the running workflow's style.
 
     Returns:
         dict: ``{"columns": [name, ...], "rows": [{column: value}, ...]}``.
         Values are JSON-safe: timestamps become ISO-8601 UTC text, DECIMAL
         an int or float, other driver objects (UUID, JSON columns) their text.
         Columns with the same name collapse in ``rows``: alias them.
+        Upstream style: the list of row dicts alone.
 
     Raises:
-        SqlError: the database refused the statement or could not be reached.
+        SqlError: the database refused the statement or could not be
+            reached, in both styles: a list has no room for ``ok``, and an
+            empty list would read as "no rows".
         InvalidArguments: dbName or sql empty, args not a list.
     """
+    style = styleOf(resultStyle)
     values = _check(dbName, sql, args)
     try:
         ds = system.db.runPrepQuery(sql, values, dbName)
     except ANY_ERROR as e:
         raise SqlError("db.query on database '%s' failed: %s" % (dbName, rootCause(e, values)))
     columns = [u"%s" % (c,) for c in ds.getColumnNames()]
-    rows = [dict((c, ds.getValueAt(r, i)) for i, c in enumerate(columns))
-            for r in range(ds.getRowCount())]
-    return {"columns": columns, "rows": plain(rows)}
+    rows = plain([dict((c, ds.getValueAt(r, i)) for i, c in enumerate(columns))
+                  for r in range(ds.getRowCount())])
+    return rows if style == UPSTREAM else {"columns": columns, "rows": rows}
 
 
 @step(name="db.update", options=UPDATE_OPTIONS)
-def update(dbName, sql, args=None):
+def update(dbName, sql, args=None, resultStyle=None):
     """Runs a prepared INSERT, UPDATE, DELETE or DDL statement.
 
     Args:
         dbName: the Ignition database connection name.
         sql: the statement, with ``?`` for each value.
         args: list of values for the placeholders, or None.
+        resultStyle: "native" or "upstream"; None: the running workflow's style.
 
     Returns:
-        dict: ``{"rowsAffected": n}``.
+        dict: ``{"rowsAffected": n}``. Upstream style:
+        ``{"ok", "rows_affected", "rowsAffected"}`` (0 and ``error`` when
+        the statement failed).
 
     Raises:
-        SqlError: the database refused the statement or could not be reached.
+        SqlError: (native style) the database refused the statement or
+            could not be reached.
         InvalidArguments: dbName or sql empty, args not a list.
     """
+    style = styleOf(resultStyle)
     values = _check(dbName, sql, args)
+    failure, count = None, 0
     try:
-        count = system.db.runPrepUpdate(sql, values, dbName)
+        count = int(system.db.runPrepUpdate(sql, values, dbName))
     except ANY_ERROR as e:
-        raise SqlError("db.update on database '%s' failed: %s" % (dbName, rootCause(e, values)))
-    return {"rowsAffected": int(count)}
+        failure = SqlError("db.update on database '%s' failed: %s" % (dbName, rootCause(e, values)))
+    return deliver(style, failure, {"rowsAffected": count},
+                   {"rows_affected": count, "rowsAffected": count})
 
 
 def _check(dbName, sql, args):

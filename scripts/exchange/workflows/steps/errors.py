@@ -10,6 +10,9 @@ Messages never carry request headers, query-string values, URL passwords or
 SQL arguments: they end up in checkpoints and logs.
 """
 
+__all__ = ["StepFailure", "TagReadError", "TagWriteError", "WriteNotConfirmed", "WaitTimeout",
+           "HttpStatusError", "HttpTransportError", "SqlError"]
+
 
 class StepFailure(Exception):
     """Base of every failure raised by the built-in step library."""

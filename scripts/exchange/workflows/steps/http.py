@@ -24,6 +24,10 @@ from exchange.workflows.core import clock, codec
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.errors import HttpStatusError, HttpTransportError
+from exchange.workflows.steps.results import UPSTREAM, deliver, styleOf
+
+__all__ = ["HTTP_OPTIONS", "CLIENT_KEY", "CONNECT_TIMEOUT_MS", "MASK", "request", "client", "mask",
+           "safeUrl"]
 
 try:
     from urlparse import urlsplit, urlunsplit  # Python 2 / Jython
@@ -60,7 +64,8 @@ def _logger():
 
 
 @step(name="http.request", options=HTTP_OPTIONS)
-def request(method, url, headers=None, params=None, data=None, json_body=None, timeout_ms=10000):
+def request(method, url, headers=None, params=None, data=None, json_body=None, timeout_ms=10000,
+            resultStyle=None):
     """Sends one HTTP request; a status outside 2xx fails the step.
 
     Args:
@@ -72,20 +77,25 @@ def request(method, url, headers=None, params=None, data=None, json_body=None, t
             dict sent as JSON); not together with ``json_body``.
         json_body: any JSON-safe value, sent as ``application/json``.
         timeout_ms: time allowed for the whole response.
+        resultStyle: "native" or "upstream" (see steps/results.py); None:
+            the running workflow's style.
 
     Returns:
         dict: ``{"status", "url", "headers", "text", "json"}``: ``url`` without
         user info or secret query values; ``headers`` the response headers
         (lower-case names, values joined by ", ", Set-Cookie dropped);
         ``text`` the body; ``json`` the parsed body when the response is
-        JSON, else None.
+        JSON, else None. Upstream style: the same keys with ``ok`` (status
+        2xx) for any status, and ``error`` when not ok.
 
     Raises:
-        HttpStatusError: the server answered with a status outside 2xx
-            (3xx too: redirects are not followed); ``.status`` holds it.
-        HttpTransportError: no answer: refused, unreachable, TLS, or timed out.
+        HttpStatusError: (native style) the server answered with a status
+            outside 2xx (3xx too: redirects are not followed); ``.status`` holds it.
+        HttpTransportError: no answer: refused, unreachable, TLS, or timed
+            out (in both styles: there is no response to return).
         InvalidArguments: bad method, URL, headers, body or timeout.
     """
+    style = styleOf(resultStyle)
     verb, headers, body, timeout = _prepare(method, url, headers, data, json_body, timeout_ms)
     secrets = _secrets(url, headers, params)
     where = "%s %s" % (verb, safeUrl(url))
@@ -99,13 +109,16 @@ def request(method, url, headers=None, params=None, data=None, json_body=None, t
     status = int(response.statusCode)
     text = mask(_text(response), secrets)
     _logger().debugf("%s -> %d in %d ms", where, status, clock.nowMs() - started)
+    failure = None
     if not 200 <= status < 300:
         excerpt = text[:_ERROR_BODY_CHARS] + ("..." if len(text) > _ERROR_BODY_CHARS else "")
-        raise HttpStatusError("%s answered HTTP %d (not 2xx): %s" % (where, status, excerpt),
-                              status)
+        failure = HttpStatusError("%s answered HTTP %d (not 2xx): %s" % (where, status, excerpt),
+                                  status)
+        if style != UPSTREAM:
+            raise failure
     respHeaders = _responseHeaders(response, secrets)
-    return {"status": status, "url": safeUrl(url), "headers": respHeaders, "text": text,
-            "json": _json(text, respHeaders)}
+    return deliver(style, failure, {"status": status, "url": safeUrl(url), "headers": respHeaders,
+                                    "text": text, "json": _json(text, respHeaders)})
 
 
 def client():

@@ -6,20 +6,25 @@
 A wait is a safe point every ``poll_ms``: HOLD parks it (the remaining time
 resumes after RESUME), STOP, cancel and the workflow's timeout end it within
 one poll. A timeout *fails* the step with ``WaitTimeout``, so the author
-cannot forget to check a flag. After a gateway crash an unfinished wait runs
-again from the start: it re-evaluates its condition with its full timeout.
+cannot forget to check a flag (the upstream result style returns
+``{"ok": False, ...}`` instead: see steps/results.py). After a gateway
+crash an unfinished wait runs again from the start: it re-evaluates its
+condition with its full timeout.
 """
 from exchange.workflows.bootstrap import step
 from exchange.workflows.steps.convert import plain, qualityName
 from exchange.workflows.steps.errors import WaitTimeout
+from exchange.workflows.steps.results import deliver, styleOf
 from exchange.workflows.steps.tags import checkPath, checkTimings, pollUntil, show
+
+__all__ = ["WAIT_OPTIONS", "until_tag_equals"]
 
 # timeout_ms already bounds the wait: retrying would silently multiply it.
 WAIT_OPTIONS = {"retries_allowed": False}
 
 
 @step(name="wait.until_tag_equals", options=WAIT_OPTIONS)
-def until_tag_equals(path, expected, timeout_ms=10000, poll_ms=250):
+def until_tag_equals(path, expected, timeout_ms=10000, poll_ms=250, resultStyle=None):
     """Waits until a tag equals ``expected`` with Good quality.
 
     The comparison follows the tag's data type (9 matches 9.0 and "9" on an
@@ -31,21 +36,31 @@ def until_tag_equals(path, expected, timeout_ms=10000, poll_ms=250):
         expected: the value to wait for.
         timeout_ms: running time allowed (time spent HELD does not count).
         poll_ms: time between reads.
+        resultStyle: "native" or "upstream" (see steps/results.py); None:
+            the running workflow's style.
 
     Returns:
         dict: ``{"path", "value", "waitedMs"}``: the value read and the
-        running time waited.
+        running time waited. Upstream style: ``{"ok", "value", "quality"}``,
+        plus ``timeout_ms`` when it timed out and ``error`` when not ok.
 
     Raises:
-        WaitTimeout: the tag did not equal ``expected`` within ``timeout_ms``;
-            the message gives its last value and quality.
-        TagReadError: the tag does not exist, its path is invalid, or a read raised.
+        WaitTimeout: (native style) the tag did not equal ``expected``
+            within ``timeout_ms``; the message gives its last value and quality.
+        TagReadError: (native style) the tag does not exist, its path is
+            invalid, or a read raised.
         InvalidArguments: bad path or timings.
     """
+    style = styleOf(resultStyle)
     checkPath(path)
     timeout, poll = checkTimings(timeout_ms, poll_ms)
-    matched, actual, quality, waited = pollUntil(path, expected, timeout, poll)
-    if not matched:
-        raise WaitTimeout("%s did not reach %s within %d ms: last value %s, quality %s"
-                          % (path, show(expected), timeout, show(actual), qualityName(quality)))
-    return {"path": path, "value": plain(actual), "waitedMs": waited}
+    polled = pollUntil(path, expected, timeout, poll)
+    quality = None if polled.quality is None else qualityName(polled.quality)
+    upstream = {"value": plain(polled.value), "quality": quality}
+    failure = polled.failure
+    if not polled.matched and failure is None:
+        upstream["timeout_ms"] = timeout
+        failure = WaitTimeout("%s did not reach %s within %d ms: last value %s, quality %s"
+                              % (path, show(expected), timeout, show(polled.value), quality))
+    return deliver(style, failure, {"path": path, "value": plain(polled.value),
+                                    "waitedMs": polled.waitedMs}, upstream)

@@ -3,7 +3,6 @@
 Rows are only inserted, read and, by the audit trail's own retention,
 deleted oldest first; run retention (store/retention.py) never touches them.
 """
-from exchange.workflows.store import db
 
 # Column sizes of the table (store/schema.py, migration 4): longer text is
 # cut, so that an over-long reason or name can never make the insert fail.
@@ -32,14 +31,14 @@ def _cut(name, value):
     return value[:limit] if limit and len(value) > limit else value
 
 
-def insert(dbName, d, record):
+def insert(store, record):
     """Appends one record."""
     values = [record.audit_id, record.at_ms] + [
         _cut(name, getattr(record, name)) for name in _COLUMNS[2:9]] + [
         1 if record.allowed else 0, _cut("code", record.code), _cut("reason", record.reason),
         _cut("detail", record.detail)]
-    db.update(dbName, d.sql("INSERT INTO {audit} (" + ", ".join(_COLUMNS) + ") VALUES (" +
-                            ", ".join(["?"] * len(_COLUMNS)) + ")"), values)
+    store.update("INSERT INTO {audit} (" + ", ".join(_COLUMNS) + ") VALUES (" +
+                 ", ".join(["?"] * len(_COLUMNS)) + ")", values)
 
 
 def _where(filters):
@@ -56,12 +55,12 @@ def _where(filters):
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
-def page(dbName, d, filters, limit, offset):
+def page(store, filters, limit, offset):
     """Returns (rows as dicts, newest first; total matching)."""
     where, args = _where(filters)
-    total = db.query(dbName, d.sql("SELECT COUNT(*) FROM {audit}" + where), args)[0][0]
-    ds = db.query(dbName, d.sql("SELECT " + ", ".join(_COLUMNS) + " FROM {audit}" + where +
-                                " ORDER BY at_ms DESC, audit_id DESC LIMIT ? OFFSET ?"),
+    total = store.query("SELECT COUNT(*) FROM {audit}" + where, args)[0][0]
+    ds = store.query("SELECT " + ", ".join(_COLUMNS) + " FROM {audit}" + where +
+                     " ORDER BY at_ms DESC, audit_id DESC LIMIT ? OFFSET ?",
                   args + [limit, offset])
     rows = []
     for r in ds:
@@ -69,9 +68,9 @@ def page(dbName, d, filters, limit, offset):
     return rows, int(total)
 
 
-def deleteOlderThan(dbName, d, cutoffMs, limit):
+def deleteOlderThan(store, cutoffMs, limit):
     """Deletes up to ``limit`` records older than ``cutoffMs``, oldest first;
     returns how many. One statement with a fixed shape (no id list)."""
-    return db.update(dbName, d.sql(
+    return store.update(
         "DELETE FROM {audit} WHERE audit_id IN (SELECT audit_id FROM {audit} WHERE at_ms < ? "
-        "ORDER BY at_ms LIMIT ?)"), [cutoffMs, limit])
+        "ORDER BY at_ms LIMIT ?)", [cutoffMs, limit])

@@ -8,43 +8,40 @@ partial unique index on active partition keys is the last line of defence
 (a claimer of *another* queue using the same key); if it fires, this claim
 rolls back and the rows stay ENQUEUED for the next cycle.
 """
-from exchange.workflows.store import db
-from exchange.workflows.store.rows import toDicts
-from exchange.workflows.store.runs import RUN_COLUMNS
-
-_OWNED = "('PENDING','RUNNING','HELD')"
+from exchange.workflows.store import db, statuses
+from exchange.workflows.store.records import RUN_COLUMNS, Claimed, runRows
 
 
 _LOCK_QUEUE = ("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ? "
                "RETURNING concurrency, worker_concurrency")
 
 
-def _lockQueue(dbName, d, queueName, now, tx):
+def _lockQueue(store, queueName, now, tx):
     """Takes the queue row's lock; returns its (concurrency, workerConcurrency)."""
-    ds = db.query(dbName, d.sql(_LOCK_QUEUE), [now, queueName], tx)
+    ds = store.query(_LOCK_QUEUE, [now, queueName], tx)
     if not len(ds):
-        db.update(dbName, d.sql("INSERT INTO {queues} (queue_name, last_claim_ms) VALUES (?, ?) "
-                                "ON CONFLICT DO NOTHING"), [queueName, now], tx)
-        ds = db.query(dbName, d.sql(_LOCK_QUEUE), [now, queueName], tx)
+        store.update("INSERT INTO {queues} (queue_name, last_claim_ms) VALUES (?, ?) "
+                     "ON CONFLICT DO NOTHING", [queueName, now], tx)
+        ds = store.query(_LOCK_QUEUE, [now, queueName], tx)
     return (ds[0][0], ds[0][1]) if len(ds) else (None, None)
 
 
-def _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx):
+def _room(store, queueName, executorId, limit, concurrency, workerConcurrency, tx):
     if concurrency is not None:
-        ds = db.query(dbName, d.sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
-                                    "AND status IN " + _OWNED), [queueName], tx)
+        ds = store.query("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
+                         "AND status IN " + statuses.OWNED, [queueName], tx)
         limit = min(limit, int(concurrency) - int(ds[0][0]))
     if workerConcurrency is not None and limit > 0:
-        ds = db.query(dbName, d.sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
-                                    "AND executor_id = ? AND status IN " + _OWNED),
-                      [queueName, executorId], tx)
+        ds = store.query("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
+                         "AND executor_id = ? AND status IN " + statuses.OWNED,
+                         [queueName, executorId], tx)
         limit = min(limit, int(workerConcurrency) - int(ds[0][0]))
     return limit
 
 
-def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
-    """Claims up to ``limit`` runnable rows; returns (rows as dicts in
-    RUN_COLUMNS, more), ``more`` True unless the queue was seen empty of
+def claim(store, queueName, executorId, names, appVersion, limit, now):
+    """Claims up to ``limit`` runnable rows; returns Claimed(runs: RunRows
+    in claim order, more), ``more`` True unless the queue was seen empty of
     rows this gateway could run (a concurrency limit or a busy partition
     leaves it True: a slot freeing up may make a row claimable).
 
@@ -54,27 +51,27 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
     """
     names = sorted(names)
     if limit <= 0 or not names:
-        return [], False
+        return Claimed([], False)
     try:
-        with db.Transaction(dbName, d) as tx:
-            concurrency, workerConcurrency = _lockQueue(dbName, d, queueName, now, tx)
+        with store.transaction() as tx:
+            concurrency, workerConcurrency = _lockQueue(store, queueName, now, tx)
             wanted = limit
-            limit = _room(dbName, d, queueName, executorId, limit, concurrency, workerConcurrency, tx)
+            limit = _room(store, queueName, executorId, limit, concurrency, workerConcurrency, tx)
             if limit <= 0:
-                return [], True
+                return Claimed([], True)
             args = [queueName] + names
             version = ""
             if appVersion is not None:
                 version = " AND (w.application_version IS NULL OR w.application_version = ?)"
                 args.append(appVersion)
             args.append(limit * 2 + 8)
-            ds = db.query(dbName, d.sql(
+            ds = store.query(
                 "SELECT w.workflow_id, w.partition_key FROM {status} w "
                 "WHERE w.status = 'ENQUEUED' AND w.queue_name = ? AND w.workflow_name IN ("
                 + ", ".join(["?"] * len(names)) + ")" + version
                 + " AND (w.partition_key IS NULL OR NOT EXISTS (SELECT 1 FROM {status} a "
-                "WHERE a.partition_key = w.partition_key AND a.status IN " + _OWNED + "))"
-                " ORDER BY w.priority, w.created_ms, w.workflow_id LIMIT ?{skipLocked}"), args, tx)
+                "WHERE a.partition_key = w.partition_key AND a.status IN " + statuses.OWNED + "))"
+                " ORDER BY w.priority, w.created_ms, w.workflow_id LIMIT ?{skipLocked}", args, tx)
             chosen, partitions = [], set()
             more = limit < wanted or len(ds) > 0
             for row in ds:
@@ -87,24 +84,24 @@ def claim(dbName, d, queueName, executorId, names, appVersion, limit, now):
                 if len(chosen) >= limit:
                     break
             if not chosen:
-                return [], more and len(ds) > 0
+                return Claimed([], more and len(ds) > 0)
             more = limit < wanted or len(ds) > len(chosen)
             # Straight to RUNNING: a worker slot was reserved for each row
             # before the claim, so there is no wait worth a PENDING state and
             # a second commit. A row never started before (no recovery) has
             # no history to load.
-            ds = db.query(dbName, d.sql(
+            ds = store.query(
                 "UPDATE {status} SET status = 'RUNNING', executor_id = ?, "
                 "claim_epoch = claim_epoch + 1, started_ms = COALESCE(started_ms, ?), "
                 "deadline_ms = COALESCE(deadline_ms, ? + timeout_ms), updated_ms = ? "
                 "WHERE status = 'ENQUEUED' AND workflow_id IN ("
                 + ", ".join(["?"] * len(chosen)) + ") RETURNING "
-                + ", ".join(RUN_COLUMNS)), [executorId, now, now, now] + chosen, tx)
-            rows = toDicts(ds, RUN_COLUMNS)
+                + ", ".join(RUN_COLUMNS), [executorId, now, now, now] + chosen, tx)
+            rows = runRows(ds)
             for row in rows:
-                row["fresh"] = not row["recoveryAttempts"]
+                row.fresh = not row.recoveryAttempts
     except (db.UniqueViolation, db.LockTimeout):
-        return [], True  # raced by another claimer, or its lock holder is stalled: try again
+        return Claimed([], True)  # raced by another claimer, or its lock holder is stalled: try again
     order = dict((wid, i) for i, wid in enumerate(chosen))
-    rows.sort(key=lambda r: order.get(r["workflowId"], 0))
-    return rows, more
+    rows.sort(key=lambda r: order.get(r.workflowId, 0))
+    return Claimed(rows, more)

@@ -1,5 +1,6 @@
 """The one place that calls ``system.db``: queries, updates, transactions,
-and the translation of JDBC failures into DatabaseUnavailable/DatabaseError.
+the gateway's list of connections, and the translation of JDBC failures
+into DatabaseUnavailable/DatabaseError.
 """
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
@@ -84,6 +85,18 @@ def update(dbName, sql, args=(), tx=None):
         return system.db.runPrepUpdate(sql, list(args), dbName, tx)
     except ANY_ERROR as e:
         raise translate(e, dbName, args)
+
+
+def connectionExists(dbName):
+    """True when the gateway has a database connection named ``dbName``.
+    Raises whatever the gateway raised when it could not be asked."""
+    return system.db.getConnectionInfo(dbName).getRowCount() > 0
+
+
+def connectionNames():
+    """The names of the gateway's database connections (raises as above)."""
+    ds = system.db.getConnections()
+    return [ds.getValueAt(i, "Name") for i in range(ds.getRowCount())]
 
 
 # dbName -> True when the database's transactions are READ COMMITTED by

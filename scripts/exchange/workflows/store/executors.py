@@ -1,40 +1,39 @@
 """Statements on ``executors``: each gateway's heartbeat and lease, timed by
 the database's own clock so that gateway clocks need not agree."""
-from exchange.workflows.store import db
 
 
-def heartbeat(dbName, d, executorId, appVersion, leaseMs, startedMs):
+def heartbeat(store, executorId, appVersion, leaseMs, startedMs):
     """Renews this gateway's lease (and marks it alive again after a pause)."""
-    n = db.update(dbName, d.sql(
+    n = store.update(
         "UPDATE {executors} SET state = 'ALIVE', heartbeat_ms = {dbNowMs}, lease_ms = ?, "
-        "application_version = ? WHERE executor_id = ?"), [leaseMs, appVersion, executorId])
+        "application_version = ? WHERE executor_id = ?", [leaseMs, appVersion, executorId])
     if n == 0:
-        db.update(dbName, d.sql(
+        store.update(
             "INSERT INTO {executors} (executor_id, state, application_version, lease_ms, started_ms, "
-            "heartbeat_ms) VALUES (?, 'ALIVE', ?, ?, ?, {dbNowMs}) ON CONFLICT DO NOTHING"),
+            "heartbeat_ms) VALUES (?, 'ALIVE', ?, ?, ?, {dbNowMs}) ON CONFLICT DO NOTHING",
             [executorId, appVersion, leaseMs, startedMs])
 
 
-def expired(dbName, d, executorId):
+def expired(store, executorId):
     """Returns the ids of other gateways whose lease ran out and whose runs
     have not all been taken over yet."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT executor_id FROM {executors} WHERE state = 'ALIVE' AND executor_id <> ? "
-        "AND heartbeat_ms + lease_ms < {dbNowMs}"), [executorId])
+        "AND heartbeat_ms + lease_ms < {dbNowMs}", [executorId])
     return [r[0] for r in ds]
 
 
-def markDead(dbName, d, executorId):
+def markDead(store, executorId):
     """Records that nothing of the gateway is left to take over (until it heartbeats again)."""
-    db.update(dbName, d.sql(
+    store.update(
         "UPDATE {executors} SET state = 'DEAD' WHERE executor_id = ? AND state = 'ALIVE' "
-        "AND heartbeat_ms + lease_ms < {dbNowMs}"), [executorId])
+        "AND heartbeat_ms + lease_ms < {dbNowMs}", [executorId])
 
 
-def listAll(dbName, d):
-    ds = db.query(dbName, d.sql(
+def listAll(store):
+    ds = store.query(
         "SELECT executor_id, state, application_version, lease_ms, started_ms, heartbeat_ms, "
-        "{dbNowMs} FROM {executors} ORDER BY executor_id"))
+        "{dbNowMs} FROM {executors} ORDER BY executor_id")
     return [{"executorId": r[0], "state": r[1], "applicationVersion": r[2], "leaseMs": int(r[3]),
              "startedMs": int(r[4]), "heartbeatMs": int(r[5]),
              "leaseLeftMs": int(r[5]) + int(r[3]) - int(r[6])} for r in ds]

@@ -3,36 +3,35 @@
 A message is consumed by a conditional UPDATE (``consumed_ms IS NULL``), in
 the same transaction as whatever records its effect, so a command is taken
 exactly once and never dropped."""
-from exchange.workflows.store import db
 from exchange.workflows.store.rows import toDicts
 
 COLUMNS = ("seq", "topic", "payload", "sender", "reason", "created_ms", "consumed_ms", "consumed_by")
 
 
-def post(dbName, d, workflowId, seq, topic, payload, sender, reason, now, tx):
-    db.update(dbName, d.sql(
+def post(store, workflowId, seq, topic, payload, sender, reason, now, tx):
+    store.update(
         "INSERT INTO {mail} (workflow_id, seq, topic, payload, sender, reason, created_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"), [workflowId, seq, topic, payload, sender, reason, now], tx)
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", [workflowId, seq, topic, payload, sender, reason, now], tx)
 
 
-def pending(dbName, d, workflowId, topic, limit=20):
+def pending(store, workflowId, topic, limit=20):
     """Returns unconsumed messages of the topic, oldest first."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT " + ", ".join(COLUMNS) + " FROM {mail} WHERE workflow_id = ? AND topic = ? "
-        "AND consumed_ms IS NULL ORDER BY seq LIMIT ?"), [workflowId, topic, limit])
+        "AND consumed_ms IS NULL ORDER BY seq LIMIT ?", [workflowId, topic, limit])
     return toDicts(ds, COLUMNS)
 
 
-def consume(dbName, d, workflowId, seq, by, now, tx):
+def consume(store, workflowId, seq, by, now, tx):
     """Marks one message consumed; returns 1, or 0 if someone else took it."""
-    return db.update(dbName, d.sql(
+    return store.update(
         "UPDATE {mail} SET consumed_ms = ?, consumed_by = ? "
-        "WHERE workflow_id = ? AND seq = ? AND consumed_ms IS NULL"), [now, by, workflowId, seq], tx)
+        "WHERE workflow_id = ? AND seq = ? AND consumed_ms IS NULL", [now, by, workflowId, seq], tx)
 
 
-def history(dbName, d, workflowId, limit, offset):
+def history(store, workflowId, limit, offset):
     """Returns one page of the run's mailbox, oldest first."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT " + ", ".join(COLUMNS) + " FROM {mail} WHERE workflow_id = ? ORDER BY seq "
-        "LIMIT ? OFFSET ?"), [workflowId, limit, offset])
+        "LIMIT ? OFFSET ?", [workflowId, limit, offset])
     return toDicts(ds, COLUMNS)

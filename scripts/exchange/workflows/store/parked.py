@@ -8,7 +8,6 @@ SQLState), never the SQL or a value of the row.
 """
 import re
 
-from exchange.workflows.store import db
 from exchange.workflows.store.rows import toDicts
 
 COLUMNS = ("workflow_id", "request", "reason", "executor_id", "parked_ms", "attempts")
@@ -76,38 +75,38 @@ def reasonOf(err):
     return "%s%s (SQLState %s)" % (what, ": %s %s" % name.groups() if name else "", state or "?")
 
 
-def insert(dbName, d, workflowId, request, reason, executorId, now):
+def insert(store, workflowId, request, reason, executorId, now):
     """Sets a request aside; returns 1, or 0 if it is parked already (a
     flush that parked it died before it could drop it from memory)."""
-    return db.update(dbName, d.sql(
+    return store.update(
         "INSERT INTO {parked} (" + ", ".join(COLUMNS) + ") VALUES (?, ?, ?, ?, ?, 1) "
-        "ON CONFLICT DO NOTHING"), [workflowId, request, reason, executorId, now])
+        "ON CONFLICT DO NOTHING", [workflowId, request, reason, executorId, now])
 
 
-def listAll(dbName, d, limit, offset):
+def listAll(store, limit, offset):
     """Returns (rows, total), oldest first."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT " + ", ".join(COLUMNS) + " FROM {parked} ORDER BY parked_ms, workflow_id "
-        "LIMIT ? OFFSET ?"), [limit, offset])
-    total = db.query(dbName, d.sql("SELECT COUNT(*) FROM {parked}"))
+        "LIMIT ? OFFSET ?", [limit, offset])
+    total = store.query("SELECT COUNT(*) FROM {parked}")
     return toDicts(ds, COLUMNS), int(total[0][0])
 
 
-def get(dbName, d, workflowId, tx=None):
-    ds = db.query(dbName, d.sql(
-        "SELECT " + ", ".join(COLUMNS) + " FROM {parked} WHERE workflow_id = ?"), [workflowId], tx)
+def get(store, workflowId, tx=None):
+    ds = store.query(
+        "SELECT " + ", ".join(COLUMNS) + " FROM {parked} WHERE workflow_id = ?", [workflowId], tx)
     rows = toDicts(ds, COLUMNS)
     return rows[0] if rows else None
 
 
-def delete(dbName, d, workflowId, tx=None):
+def delete(store, workflowId, tx=None):
     """Removes a parked request; returns 1, or 0 when it was not there (taken
     by a concurrent retry or discard)."""
-    return db.update(dbName, d.sql("DELETE FROM {parked} WHERE workflow_id = ?"), [workflowId], tx)
+    return store.update("DELETE FROM {parked} WHERE workflow_id = ?", [workflowId], tx)
 
 
-def refusedAgain(dbName, d, workflowId, reason):
+def refusedAgain(store, workflowId, reason):
     """Counts a retry the database refused again, with its reason."""
-    return db.update(dbName, d.sql(
-        "UPDATE {parked} SET attempts = attempts + 1, reason = ? WHERE workflow_id = ?"),
+    return store.update(
+        "UPDATE {parked} SET attempts = attempts + 1, reason = ? WHERE workflow_id = ?",
         [reason, workflowId])

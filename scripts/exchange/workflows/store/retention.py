@@ -1,35 +1,34 @@
 """Deleting finished runs (and everything recorded for them) in small batches."""
-from exchange.workflows.store import db
+from exchange.workflows.store import statuses
 
-_FINISHED = "('SUCCESS','ERROR','CANCELLED','STOPPED','DEAD_LETTER')"
 _CHILDREN = (("ops", "workflow_id"), ("mail", "workflow_id"), ("events", "workflow_id"),
              ("streams", "workflow_id"))
 
 
-def olderThan(dbName, d, cutoffMs, limit):
+def olderThan(store, cutoffMs, limit):
     """Ids of up to ``limit`` runs that finished before ``cutoffMs``, oldest first."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT workflow_id FROM {status} WHERE finished_ms IS NOT NULL AND finished_ms < ? "
-        "AND status IN " + _FINISHED + " ORDER BY finished_ms LIMIT ?"), [cutoffMs, limit])
+        "AND status IN " + statuses.FINISHED + " ORDER BY finished_ms LIMIT ?", [cutoffMs, limit])
     return [r[0] for r in ds]
 
 
-def rowCountCutoff(dbName, d, keepRows):
+def rowCountCutoff(store, keepRows):
     """The finished_ms of the newest finished run beyond the ``keepRows`` newest, or None."""
-    ds = db.query(dbName, d.sql(
+    ds = store.query(
         "SELECT finished_ms FROM {status} WHERE finished_ms IS NOT NULL ORDER BY finished_ms DESC "
-        "LIMIT 1 OFFSET ?"), [keepRows])
+        "LIMIT 1 OFFSET ?", [keepRows])
     return int(ds[0][0]) if len(ds) else None
 
 
-def delete(dbName, d, workflowIds):
+def delete(store, workflowIds):
     """Deletes the runs and their records in one transaction; returns runs deleted."""
     if not workflowIds:
         return 0
     marks = ", ".join(["?"] * len(workflowIds))
-    with db.Transaction(dbName, d) as tx:
+    with store.transaction() as tx:
         for table, column in _CHILDREN:
-            db.update(dbName, d.sql("DELETE FROM {" + table + "} WHERE " + column + " IN (" + marks + ")"),
+            store.update("DELETE FROM {" + table + "} WHERE " + column + " IN (" + marks + ")",
                       workflowIds, tx)
-        return db.update(dbName, d.sql("DELETE FROM {status} WHERE workflow_id IN (" + marks + ") "
-                                       "AND status IN " + _FINISHED), workflowIds, tx)
+        return store.update("DELETE FROM {status} WHERE workflow_id IN (" + marks + ") "
+                            "AND status IN " + statuses.FINISHED, workflowIds, tx)

@@ -1,7 +1,8 @@
 """Turns PyDataSet rows into plain dicts with camelCase keys and Python values."""
 
 
-def _plain(value):
+def plain(value):
+    """A JDBC value as the Python value the engine uses (int, float, text, None)."""
     if value is None or isinstance(value, (int, float, bool)):
         return value
     try:
@@ -32,5 +33,5 @@ def toDicts(ds, columns):
     keys = [camel(c) for c in columns]
     out = []
     for row in ds:
-        out.append(dict((keys[i], _plain(row[i])) for i in range(len(keys))))
+        out.append(dict((keys[i], plain(row[i])) for i in range(len(keys))))
     return out

@@ -149,10 +149,10 @@ _META = """CREATE TABLE IF NOT EXISTS {meta} (
     updated_ms BIGINT NOT NULL)"""
 
 
-def currentVersion(dbName, dialect):
+def currentVersion(store):
     """Returns the schema version recorded in the database (0 if none)."""
     try:
-        ds = db.query(dbName, dialect.sql("SELECT version FROM {meta} WHERE id = 1"))
+        ds = store.query("SELECT version FROM {meta} WHERE id = 1")
     except db.DatabaseUnavailable:
         raise
     except db.DatabaseError:
@@ -160,31 +160,31 @@ def currentVersion(dbName, dialect):
     return int(ds[0][0]) if len(ds) else 0
 
 
-def ensure(dbName, dialect):
+def ensure(store):
     """Brings the schema to LATEST; returns the list of versions applied."""
-    if currentVersion(dbName, dialect) >= LATEST:
+    if currentVersion(store) >= LATEST:
         return []
     applied = []
     # No prelude: a migration may wait longer than the 2 s lock timeout of
     # ordinary transactions for another gateway's migration to finish.
-    with db.Transaction(dbName, dialect, timeoutMs=120000, prelude=False) as tx:
-        if dialect.settings["migrationLock"]:
-            db.query(dbName, dialect.settings["migrationLock"], (), tx)
-        if dialect.settings["createSchema"]:
-            db.update(dbName, dialect.settings["createSchema"], (), tx)
-        db.update(dbName, dialect.sql(_META), (), tx)
-        ds = db.query(dbName, dialect.sql("SELECT version FROM {meta} WHERE id = 1"), (), tx)
+    with store.transaction(timeoutMs=120000, prelude=False) as tx:
+        if store.dialect.settings["migrationLock"]:
+            db.query(store.dbName, store.dialect.settings["migrationLock"], (), tx)
+        if store.dialect.settings["createSchema"]:
+            db.update(store.dbName, store.dialect.settings["createSchema"], (), tx)
+        store.update(_META, (), tx)
+        ds = store.query("SELECT version FROM {meta} WHERE id = 1", (), tx)
         version = int(ds[0][0]) if len(ds) else 0
         for number in range(version + 1, LATEST + 1):
             for statement in MIGRATIONS[number - 1]:
-                db.update(dbName, dialect.sql(statement), (), tx)
+                store.update(statement, (), tx)
             applied.append(number)
         if applied:
             now = clock.nowMs()
             if version == 0:
-                db.update(dbName, dialect.sql(
-                    "INSERT INTO {meta} (id, version, updated_ms) VALUES (1, ?, ?)"), (LATEST, now), tx)
+                store.update(
+                    "INSERT INTO {meta} (id, version, updated_ms) VALUES (1, ?, ?)", (LATEST, now), tx)
             else:
-                db.update(dbName, dialect.sql(
-                    "UPDATE {meta} SET version = ?, updated_ms = ? WHERE id = 1"), (LATEST, now), tx)
+                store.update(
+                    "UPDATE {meta} SET version = ?, updated_ms = ? WHERE id = 1", (LATEST, now), tx)
     return applied

@@ -18,7 +18,8 @@ from java.util import Date, UUID
 from java.util.concurrent import ConcurrentHashMap, Executors, TimeUnit
 from java.util.concurrent.locks import ReentrantLock
 
-from gwsim import dataset, dbpool, logs, threads
+from gwsim import dataset, dbpool, logs, namedquery, threads
+from gwsim.system import sproc
 
 READ_UNCOMMITTED = 1
 READ_COMMITTED = 2
@@ -198,6 +199,81 @@ class DbApi(object):
         call = self._describe("runUpdateQuery", query, database, tx, getKey, skipAudit)
         return self._run(call, database, tx, work)
 
+    # -- named queries ------------------------------------------------------------------------
+    # IA manual: system.db.runNamedQuery (8.1; deprecated in 8.3) has a project-scope form
+    # (path, [parameters], [tx], [getKey]) and a gateway-scope form (project, path, [parameters],
+    # [tx], [getKey]); 8.3 adds execQuery(path, [parameters], [tx], [project]),
+    # execScalar(path, [parameters], [tx], [project]) and
+    # execUpdate(path, [parameters], [tx], [getKey], [project]). The result of runNamedQuery
+    # depends on the query's type: a Dataset for Query, rows affected (or the key) for
+    # UpdateQuery, the first cell for ScalarQuery.
+    def runNamedQuery(self, *args, **kwargs):
+        project, path, parameters, tx, getKey = _named_query_args(args, kwargs)
+        query = self._named_query(project, path)
+        mode = {"Query": "query", "UpdateQuery": "update", "ScalarQuery": "scalar"}[query.kind]
+        call = self._describe("runNamedQuery", project, path, parameters, tx, getKey)
+        return self._run_named(call, query, parameters, tx, mode, getKey)
+
+    def execQuery(self, path, parameters=None, tx=None, project=None):
+        query = self._named_query(project, path)
+        call = self._describe("execQuery", path, parameters, tx, project)
+        return self._run_named(call, query, parameters, tx, "query", False)
+
+    def execScalar(self, path, parameters=None, tx=None, project=None):
+        query = self._named_query(project, path)
+        call = self._describe("execScalar", path, parameters, tx, project)
+        return self._run_named(call, query, parameters, tx, "scalar", False)
+
+    def execUpdate(self, path, parameters=None, tx=None, getKey=False, project=None):
+        query = self._named_query(project, path)
+        call = self._describe("execUpdate", path, parameters, tx, getKey, project)
+        return self._run_named(call, query, parameters, tx, "update", getKey)
+
+    def _named_query(self, project, path):
+        own = self._gateway.project
+        if project and project != own.name:
+            raise JavaException('Project "%s" not found (this gateway runs "%s")' % (project, own.name))
+        return namedquery.load(own, path)
+
+    def _run_named(self, call, query, parameters, tx, mode, getKey):
+        if parameters is not None and not isinstance(parameters, dict):
+            raise TypeError("named query parameters must be a dictionary, not %s" % type(parameters).__name__)
+        sql, args = query.prepared(parameters)
+
+        def work(conn):
+            if mode == "update":
+                statement = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS) if getKey \
+                    else conn.prepareStatement(sql)
+            else:
+                statement = conn.prepareStatement(sql)
+            try:
+                bind(statement, args)
+                if mode == "update":
+                    count = statement.executeUpdate()
+                    return _generated_key(statement) if getKey else count
+                rs = statement.executeQuery()
+                try:
+                    if mode == "scalar":
+                        return _first_cell(dataset.from_result_set(rs))
+                    return dataset.basic_from_result_set(rs)
+                finally:
+                    rs.close()
+            finally:
+                statement.close()
+        return self._run(call, query.database, tx, work)
+
+    # -- stored procedures --------------------------------------------------------------------
+    def createSProcCall(self, procedureName, database="", tx=None, skipAudit=False):
+        """A call context for execSProcCall (IA manual: system.db.createSProcCall)."""
+        return sproc.SProcCall(procedureName, database or "", tx, skipAudit)
+
+    def execSProcCall(self, callContext):
+        """Run the procedure through JDBC's CallableStatement, as the gateway does: a database
+        whose driver has no stored procedures (SQLite) fails with the driver's own error."""
+        call = callContext
+        return self._run(self._describe("execSProcCall", call.procedureName), call.datasource,
+                         call.txId, call.execute)
+
     # -- connection information ---------------------------------------------------------------
     def getConnections(self):
         """A Dataset with one row per named connection (see CONNECTION_COLUMNS)."""
@@ -286,6 +362,29 @@ def _connection_row(source):
             source.active_count(), source.max_active, "SELECT 1")
 
 
+def _named_query_args(args, kwargs):
+    """(project, path, parameters, tx, getKey) of either runNamedQuery form.
+
+    The gateway form starts with the project name: (project, path, [parameters], ...). It is
+    recognised by a second positional argument that is a string (a path), or by a `project`
+    keyword; otherwise the call is the project-scope form (path, [parameters], ...), which on
+    a gateway runs the named query of the script's own project."""
+    names = ["path", "parameters", "tx", "getKey"]
+    if "project" in kwargs or (len(args) >= 2 and isinstance(args[1], basestring)):
+        names = ["project"] + names
+    if len(args) > len(names):
+        raise TypeError("runNamedQuery() takes at most %d arguments (%d given)" % (len(names), len(args)))
+    values = dict(zip(names, args))
+    for key, value in kwargs.items():
+        if key not in ("project", "path", "parameters", "tx", "getKey") or key in values:
+            raise TypeError("runNamedQuery() got an unexpected or repeated keyword argument '%s'" % key)
+        values[key] = value
+    if "path" not in values:
+        raise TypeError("runNamedQuery() needs a path")
+    return (values.get("project"), values["path"], values.get("parameters"), values.get("tx"),
+            bool(values.get("getKey", False)))
+
+
 def _first_cell(result):
     if result.getRowCount() == 0 or result.getColumnCount() == 0:
         return None
@@ -321,6 +420,9 @@ def exports(gateway):
         "runPrepQuery": api.runPrepQuery, "runQuery": api.runQuery,
         "runScalarPrepQuery": api.runScalarPrepQuery, "runScalarQuery": api.runScalarQuery,
         "runPrepUpdate": api.runPrepUpdate, "runUpdateQuery": api.runUpdateQuery,
+        "runNamedQuery": api.runNamedQuery, "execQuery": api.execQuery,
+        "execScalar": api.execScalar, "execUpdate": api.execUpdate,
+        "createSProcCall": api.createSProcCall, "execSProcCall": api.execSProcCall,
         "getConnections": api.getConnections, "getConnectionInfo": api.getConnectionInfo,
         "beginTransaction": api.beginTransaction, "commitTransaction": api.commitTransaction,
         "rollbackTransaction": api.rollbackTransaction, "closeTransaction": api.closeTransaction,

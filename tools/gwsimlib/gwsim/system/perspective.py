@@ -1,25 +1,29 @@
-"""system.perspective: the gateway-side security functions, over gwsim's session registry
+"""system.perspective: the gateway-side functions, over gwsim's session registry
 (gwsim/perspective.py). Other system.perspective functions are not emulated and fail loudly.
 
   isAuthorized(isAllOf, securityLevels, sessionId=None) -> bool
   getSessionInfo(usernameFilter=None, projectFilter=None) -> list of dicts
+  sendMessage(messageType, payload, scope="page", sessionId=None, pageId=None) -> None
 """
 from java.lang import IllegalArgumentException
 from java.util.regex import Pattern
+
+
+SEND_SCOPES = ("page", "session", "view")
 
 
 class PerspectiveApi(object):
     def __init__(self, gateway):
         self._gateway = gateway
 
-    def _session(self, sessionId):
+    def _session(self, sessionId, function="isAuthorized"):
         registry = self._gateway.perspective
         if sessionId is None:
             session = registry.current()
             if session is None:
                 raise IllegalArgumentException(
-                    "system.perspective.isAuthorized: no Perspective session on this thread; "
-                    "from gateway scope pass sessionId")
+                    "system.perspective.%s: no Perspective session on this thread; "
+                    "from gateway scope pass sessionId" % function)
             return session
         session = registry.find(sessionId)
         if session is None:
@@ -33,6 +37,20 @@ class PerspectiveApi(object):
         if isAllOf:
             return all(level in session.levels for level in levels)
         return any(level in session.levels for level in levels)
+
+    def sendMessage(self, messageType, payload, scope="page", sessionId=None, pageId=None):
+        """Queue a message for the session's component message handlers (IA manual 8.1/8.3,
+        system.perspective.sendMessage: handlers run asynchronously to the caller; scope is
+        "page", "session" or "view"; without sessionId the current session is used, so from
+        gateway scope a sessionId is needed). gwsim has no views or components, so nothing
+        handles it: the message is recorded on the session (session.messages()) for tests."""
+        if scope not in SEND_SCOPES:
+            raise IllegalArgumentException("system.perspective.sendMessage: scope must be one of %s, not %r"
+                                           % (", ".join(SEND_SCOPES), scope))
+        if payload is not None and not isinstance(payload, dict):
+            raise TypeError("system.perspective.sendMessage: payload must be a dictionary")
+        session = self._session(sessionId, "sendMessage")
+        session.deliver(messageType, dict(payload or {}), scope, pageId)
 
     def getSessionInfo(self, usernameFilter=None, projectFilter=None):
         """One dict per open session (filters are regular expressions matching the whole name)."""
@@ -61,4 +79,5 @@ def _now_ms():
 
 def exports(gateway):
     api = PerspectiveApi(gateway)
-    return {"isAuthorized": api.isAuthorized, "getSessionInfo": api.getSessionInfo}
+    return {"isAuthorized": api.isAuthorized, "getSessionInfo": api.getSessionInfo,
+            "sendMessage": api.sendMessage}

@@ -1,5 +1,5 @@
-"""engine/scope.py on CPython: scope detection, the NO_GATEWAY_RUNTIME refusal
-and the message-handler router's validation. (Routing through a real
+"""api/scope.py and api/gateway.py on CPython: scope detection, the
+NO_GATEWAY_RUNTIME refusal and the message-handler router's validation. (Routing through a real
 sendRequest is tested in the simulator: tests/scenarios/project_scope.py.)"""
 import inspect
 import os
@@ -10,8 +10,7 @@ import pytest
 from tests.support.gwsim import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from exchange.workflows.api import service  # noqa: E402
-from exchange.workflows.engine import scope  # noqa: E402
+from exchange.workflows.api import gateway, scope, service  # noqa: E402
 
 
 class FakeScope(object):
@@ -49,7 +48,7 @@ def test_client_scope_refuses_runtime_calls_with_a_clear_code(client_scope):
 
 
 def test_routes_take_only_parameters_the_service_functions_have_and_never_a_session():
-    for name, params in scope.ROUTES.items():
+    for name, params in gateway.ROUTES.items():
         signature = tuple(inspect.signature(getattr(service, name)).parameters)
         assert set(params) <= set(signature) and "session" not in params, name
 
@@ -61,10 +60,31 @@ def test_routes_take_only_parameters_the_service_functions_have_and_never_a_sess
     ({"function": "cancel", "kwargs": ["workflowId"]}, "Bad request payload"),
 ])
 def test_bad_requests_get_invalid_arguments_never_an_exception(payload, fragment):
-    r = scope.handleRequest(payload)
+    r = gateway.handleRequest(payload)
     assert r["ok"] is False and r["code"] == "INVALID_ARGUMENTS" and fragment in r["message"], r
 
 
 def test_request_payload_shape():
-    assert scope.request("cancel", workflowId="w", reason="r") == {
+    assert gateway.request("cancel", workflowId="w", reason="r") == {
         "function": "cancel", "kwargs": {"workflowId": "w", "reason": "r"}}
+
+
+def test_an_unreachable_handler_names_the_script_it_must_have(monkeypatch):
+    """A message handler typed for an older version (engine.scope) fails on the
+    gateway; the client's answer says what the handler's script must be."""
+    class Util(object):
+        @staticmethod
+        def getProjectName():
+            return "site"
+
+        @staticmethod
+        def sendRequest(project, handler, payload, timeoutSec=30):
+            raise RuntimeError("AttributeError: 'module' object has no attribute 'scope'")
+
+    class System(object):
+        util = Util
+
+    monkeypatch.setattr(gateway, "system", System, raising=False)
+    r = gateway.callGateway("cancel", workflowId="w", reason="r")
+    assert r["ok"] is False and r["code"] == "GATEWAY_UNREACHABLE", r
+    assert "exchange.workflows.api.gateway.handleRequest(payload)" in r["message"], r

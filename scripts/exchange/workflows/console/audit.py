@@ -1,17 +1,18 @@
-"""Presentation logic of the console's Audit page and of the Admin page's
-policy and audit-retention editors: pure functions, unit-tested on CPython
-(like api/console.py, whose small conversions they use).
-
-The views call ``exchange.workflows.api.security`` for data and actions
+"""The console's Audit page and the Admin page's policy and audit-retention
+editors, built from ``exchange.workflows.api.security`` envelopes
 (``listAudit``, ``getPolicy``, ``setPolicy``, ``getAuditRetention``,
-``setAuditRetention``) with ``session=self.session``, and this module to build
-the call's arguments from what the administrator typed and to turn the
-answers into rows and texts.
-"""
+``setAuditRetention``): the call's arguments from what the administrator
+typed, and the answers as rows and texts."""
 import json
 
-from exchange.workflows.api import console
-from exchange.workflows.engine.policy import ACTIONS
+from exchange.workflows.api.access import ACTIONS
+from exchange.workflows.console.format import (envelopeText, field, formatTime, number, text,
+                                                 toMillis)
+from exchange.workflows.console.paging import pageModel, pagedQuery
+
+__all__ = ["PAGE_SIZE", "RESULTS", "actionOptions", "resultOptions", "auditQuery", "auditList",
+           "auditRow", "policyEditor", "policyRequest", "auditRetentionForm",
+           "auditRetentionText", "auditRetentionRequest"]
 
 PAGE_SIZE = 100
 RESULTS = (("Allowed and refused", ""), ("Allowed", "allowed"), ("Refused", "refused"))
@@ -23,6 +24,7 @@ def actionOptions():
 
 
 def resultOptions():
+    """The result filter's options: allowed and refused, allowed, refused."""
     return [{"label": label, "value": value} for label, value in RESULTS]
 
 
@@ -36,39 +38,19 @@ def auditQuery(value):
             result ("", "allowed", "refused"), since/until (dates or ms),
             offset and offsetKey.
     """
-    field = console.field
-    action = console.text(field(value, "action"))
-    result = console.text(field(value, "result"))
-    query = {"userName": console.text(field(value, "userName")),
-             "action": action if action in ACTIONS else None,
-             "workflowId": console.text(field(value, "workflowId")),
-             "allowed": {"allowed": True, "refused": False}.get(result),
-             "sinceMs": console.toMillis(field(value, "since")),
-             "untilMs": console.toMillis(field(value, "until")), "limit": PAGE_SIZE}
-    key = json.dumps(query, sort_keys=True)
-    try:
-        offset = max(0, console.number(field(value, "offset"), int) or 0)
-    except ValueError:
-        offset = 0
-    query["offset"] = offset if console.text(field(value, "offsetKey")) == key else 0
-    query["key"] = key
-    return query
+    action = text(field(value, "action"))
+    result = text(field(value, "result"))
+    return pagedQuery({"userName": text(field(value, "userName")),
+                       "action": action if action in ACTIONS else None,
+                       "workflowId": text(field(value, "workflowId")),
+                       "allowed": {"allowed": True, "refused": False}.get(result),
+                       "sinceMs": toMillis(field(value, "since")),
+                       "untilMs": toMillis(field(value, "until")), "limit": PAGE_SIZE}, value)
 
 
 def auditList(envelope, key=""):
     """Returns the audit table model: rows, page label, paging offsets, key."""
-    if not envelope or not envelope.get("ok"):
-        return {"rows": [], "pageText": "", "hasPrevious": False, "hasNext": False,
-                "previousOffset": 0, "nextOffset": 0, "key": key,
-                "message": console.envelopeText(envelope)}
-    data = envelope["data"]
-    total, limit, offset = data["total"], data["limit"], data["offset"]
-    rows = [auditRow(r) for r in data["rows"]]
-    first = offset + 1 if rows else 0
-    return {"rows": rows, "pageText": "Records %d-%d of %d" % (first, offset + len(rows), total),
-            "hasPrevious": offset > 0, "hasNext": offset + len(rows) < total,
-            "previousOffset": max(0, offset - limit), "nextOffset": offset + limit, "key": key,
-            "message": envelope.get("message")}
+    return pageModel(envelope, auditRow, "Records", key)
 
 
 def auditRow(r):
@@ -80,7 +62,7 @@ def auditRow(r):
     why = r.get("reason") or ""
     if not r.get("allowed") and detail.get("refusal"):
         why = (why + " " if why else "") + "[" + detail["refusal"] + "]"
-    return {"time": console.formatTime(r.get("atMs")), "user": who or "",
+    return {"time": formatTime(r.get("atMs")), "user": who or "",
             "roles": ", ".join(r.get("roles") or []), "source": r.get("source") or "",
             "action": r.get("action") or "", "target": r.get("target") or "",
             "workflowId": r.get("workflowId") or "",
@@ -92,11 +74,11 @@ def policyEditor(envelope):
     """Returns the policy editor's model: the policy in force as indented JSON
     (``text``), the default policy (``defaultText``) and who saved it when."""
     if not envelope or not envelope.get("ok"):
-        return {"text": "", "defaultText": "", "info": console.envelopeText(envelope)}
+        return {"text": "", "defaultText": "", "info": envelopeText(envelope)}
     data = envelope["data"]
     if data.get("stored"):
         info = "Saved by %s at %s." % (data.get("updatedBy") or "?",
-                                       console.formatTime(data.get("updatedMs")))
+                                       formatTime(data.get("updatedMs")))
     else:
         info = "No policy saved: the default policy applies."
     return {"text": json.dumps(data["policy"], indent=2, sort_keys=True),
@@ -110,7 +92,7 @@ def policyRequest(raw, reason):
     Returns:
         {"ok", "message", "policy"}; ``policy`` is None when refused.
     """
-    raw = console.text(raw)
+    raw = text(raw)
     if raw is None:
         return {"ok": False, "message": "The policy is empty.", "policy": None}
     try:
@@ -120,7 +102,7 @@ def policyRequest(raw, reason):
     if not isinstance(value, dict):
         return {"ok": False, "message": "The policy must be a JSON object with 'actions'.",
                 "policy": None}
-    if console.text(reason) is None:
+    if text(reason) is None:
         return {"ok": False, "message": "Enter a reason; it is recorded in the audit trail.",
                 "policy": None}
     return {"ok": True, "message": "", "policy": value}
@@ -134,8 +116,9 @@ def auditRetentionForm(envelope):
 
 
 def auditRetentionText(envelope):
+    """Returns the audit retention in force as one line."""
     if not envelope or not envelope.get("ok"):
-        return console.envelopeText(envelope)
+        return envelopeText(envelope)
     days = (envelope["data"] or {}).get("maxAgeDays")
     if days is None:
         return "Audit records are kept for ever (run retention never deletes them)."
@@ -146,15 +129,15 @@ def auditRetentionRequest(form, reason):
     """Checks the audit retention form; returns ``security.setAuditRetention``
     keyword arguments. An empty age keeps the trail for ever."""
     try:
-        days = console.number(console.field(form, "maxAgeDays"), float)
+        days = number(field(form, "maxAgeDays"), float)
     except ValueError:
         return {"ok": False, "message": "Age must be a number of days.", "args": None}
     if days is not None and days < 1:
         return {"ok": False, "message": "Keep audit records at least 1 day.", "args": None}
-    if console.text(reason) is None:
+    if text(reason) is None:
         return {"ok": False, "message": "Enter a reason; it is recorded in the audit trail.",
                 "args": None}
     if days is not None and days == int(days):
         days = int(days)
     return {"ok": True, "message": "", "args": {"maxAgeDays": days,
-                                                "reason": console.text(reason)}}
+                                                "reason": text(reason)}}

@@ -1,0 +1,11 @@
+"""Statements on ``queues``: each queue's concurrency limits (the claim
+transaction also locks a queue's row; see claims.py)."""
+
+
+def configure(store, queueName, concurrency, workerConcurrency):
+    """Sets the queue's limits (None: no limit), creating its row if needed."""
+    with store.transaction() as tx:
+        store.update("INSERT INTO {queues} (queue_name) VALUES (?) ON CONFLICT DO NOTHING",
+                     [queueName], tx)
+        store.update("UPDATE {queues} SET concurrency = ?, worker_concurrency = ? "
+                     "WHERE queue_name = ?", [concurrency, workerConcurrency, queueName], tx)

@@ -1,0 +1,93 @@
+"""ignition-workflows 0.3.6's apps layout on the BUILT 8.3 project (issue 13,
+P2): a site adds a workflow module written in 0.3.6's style at
+exchange/workflows/apps/site/flows, as it did in 0.3.6, registers it either
+in our loader's MODULES or with its own 0.3.6-style apps/__init__ loader,
+and the project's onStartup loads it; the dispatch timer runs it to SUCCESS
+(scenario tests/scenarios/upstream_apps.py)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.gwsim import ROOT
+
+LIB = os.path.join("ignition", "script-python", "exchange", "workflows", "apps")
+RESOURCE = {"scope": "A", "version": 1, "restricted": False, "overridable": True,
+            "files": ["code.py"], "attributes": {"hintScope": 2}}
+# A site's module in 0.3.6's style: its imports, decorators with and
+# without names, a step with 0.3.6's retry options, rt from getWorkflows().
+FLOWS = '''\
+from exchange.workflows.engine.runtime import workflow, step
+from exchange.workflows.engine.instance import getWorkflows
+
+
+@step(options={"retries_allowed": True, "max_attempts": 3, "interval_seconds": 0.1})
+def double(x):
+    return x * 2
+
+
+@workflow(name="site.double_it")
+def double_it(x=1):
+    rt = getWorkflows()
+    rt.progress("doubling %s" % x)
+    return {"result": double(x), "steps": [double.stepName]}
+
+
+@workflow()
+def triple_it(x=1):
+    return x * 3
+'''
+# A site's own loader in 0.3.6's style, replacing ours: load(include_tests=True)
+# imports the site's modules once and answers True; with tests it would import
+# a fixtures module this project does not have, so startup must pass False.
+SITE_LOADER = '''\
+_done = []
+
+
+def load(include_tests=True):
+    if not _done:
+        import exchange.workflows.apps.site.flows  # noqa: F401
+        _done.append(True)
+    if include_tests:
+        import exchange.workflows.tests.fixtures  # noqa: F401
+    return True
+'''
+
+
+def _write(folder, code):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "code.py"), "w") as f:
+        f.write(code)
+    with open(os.path.join(folder, "resource.json"), "w") as f:
+        json.dump(RESOURCE, f)
+
+
+def _site_project(tmp_path, case):
+    out = tmp_path / "built"
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build"), "--out", str(out)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert p.returncode == 0, p.stdout.decode()
+    project = str(out / "project-8.3")
+    apps = os.path.join(project, LIB)
+    _write(os.path.join(apps, "site", "flows"), FLOWS)
+    loader = os.path.join(apps, "__init__", "code.py")
+    if case == "upstream":
+        _write(os.path.dirname(loader), SITE_LOADER)
+    else:
+        with open(loader) as f:
+            shipped = f.read()
+        assert shipped.count("\nMODULES = []\n") == 1
+        with open(loader, "w") as f:
+            f.write(shipped.replace("\nMODULES = []\n",
+                                    '\nMODULES = ["exchange.workflows.apps.site.flows"]\n'))
+    return project
+
+
+@pytest.mark.parametrize("case", ["upstream", "shipped"])
+def test_startup_loads_a_site_module_under_apps_and_runs_it(gwsim, db_url, tmp_path, case):
+    project = _site_project(tmp_path, case)
+    r = gwsim.run("upstream_apps.py", db_url, args=[case], project=project, timeout=180)
+    r.assert_ok()
+    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
