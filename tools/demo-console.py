@@ -46,7 +46,7 @@ loaded = apps.loadReport([DEMO_MODULE])
 if DEMO_MODULE not in loaded["loaded"]:
     raise SystemExit("could not register the demo workflows: %s" % loaded["failed"])
 print("exchange.workflows demo: registered workflows:",
-      ", ".join(o["value"] for o in svc.listWorkflows()["data"]))
+      ", ".join(o["value"] for o in svc.listWorkflows()["data"]["options"]))
 ids = [
     start("demo.one_minute_progress", {"resolved": {"chunk_sec": 1, "total_sec": 12}}),
     start("demo.one_minute_progress", {"resolved": {"chunk_sec": 2, "total_sec": 16}},

@@ -17,9 +17,10 @@ LIB = os.path.join("ignition", "script-python", "exchange", "workflows", "apps")
 RESOURCE = {"scope": "A", "version": 1, "restricted": False, "overridable": True,
             "files": ["code.py"], "attributes": {"hintScope": 2}}
 # A site's module in 0.3.6's style: its imports, decorators with and
-# without names, a step with 0.3.6's retry options, rt from getWorkflows().
+# without names, a step with 0.3.6's retry options, rt from getWorkflows(dbName)
+# and 0.3.6's class methods for the current run.
 FLOWS = '''\
-from exchange.workflows.engine.runtime import workflow, step
+from exchange.workflows.engine.runtime import workflow, step, Cancelled, WorkflowsRuntime
 from exchange.workflows.engine.instance import getWorkflows
 
 
@@ -30,14 +31,22 @@ def double(x):
 
 @workflow(name="site.double_it")
 def double_it(x=1):
-    rt = getWorkflows()
+    rt = getWorkflows(dbName="WorkflowsDB")
     rt.progress("doubling %s" % x)
-    return {"result": double(x), "steps": [double.stepName]}
+    here = WorkflowsRuntime.getCurrentContext()
+    return {"result": double(x), "steps": [double.stepName],
+            "context": [here.workflowId == rt.workflowId, here.workflowName, here.dbName],
+            "current": WorkflowsRuntime.getCurrentRuntime() is not None}
 
 
 @workflow()
 def triple_it(x=1):
     return x * 3
+
+
+@workflow(name="site.give_up")
+def give_up():
+    raise Cancelled("operator said so")
 '''
 # A site's own loader in 0.3.6's style, replacing ours: load(include_tests=True)
 # imports the site's modules once and answers True; with tests it would import

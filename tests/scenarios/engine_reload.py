@@ -24,7 +24,7 @@ import exchange.workflows.api.service as service  # noqa: E402 - fresh import af
 import exchange.workflows.engine.kernel as kernel  # noqa: E402
 import exchange.workflows.api.admin as admin  # noqa: E402
 check(id(service) != service_before, "the service module was re-executed")
-names = [o["value"] for o in service.listWorkflows()["data"]]
+names = [o["value"] for o in service.listWorkflows()["data"]["options"]]
 check("t.generation" not in names and "demo.small" not in names,
       "after a save only apps.load() registrations exist (none shipped, no demo)", names)
 reload(flows)  # re-import the test workflows on the new code

@@ -133,6 +133,15 @@ def test_perspective():
         check(error is not None and "scope" in messages_of(error), "an unknown scope is refused")
         gwsim.runPerspectiveScript(session, lambda self: system.perspective.sendMessage("inside", {}))
         check(session.messages()[-1]["messageType"] == "inside", "in a Perspective script, the current session")
+        gwsim.runPerspectiveScript(session, lambda self: system.perspective.download(
+            u"run.csv", u"a,b\n\u00e9,1\n", "text/csv"))
+        got = session.downloads()[-1]
+        check(got["filename"] == u"run.csv" and got["contentType"] == "text/csv"
+              and bytes(got["data"]) == u"a,b\n\u00e9,1\n".encode("utf-8"),
+              "download in a Perspective script: the file as UTF-8 bytes: %r" % (got,))
+        error = java_error(system.perspective.download, "x.txt", "x", None, session.id)
+        check(error is not None and "pageId" in messages_of(error),
+              "from the gateway scope, download needs sessionId and pageId")
         info = system.perspective.getSessionInfo()
         check([i["username"] for i in info if i["id"] == session.id] == ["op1"], "getSessionInfo lists the session")
         gwsim.clearNotEmulated()

@@ -16,6 +16,7 @@ import exchange.workflows.console.actions as console_actions
 import exchange.workflows.console.admin as console_admin
 import exchange.workflows.console.audit as console_audit
 import exchange.workflows.console.format as console_format
+import exchange.workflows.console.record as console_record
 import exchange.workflows.console.runs as console_runs
 import exchange.workflows.console.start as console_start
 import gwsim
@@ -78,8 +79,9 @@ quick = start({"workflowName": "demo.one_minute_progress",
 # Run page: details, buttons, HOLD / RESUME / STOP / Cancel with reason and user.
 wait_status(sampler, "RUNNING", 20)
 shown = detail(sampler)
-check(shown["buttons"] == {"hold": True, "resume": False, "stop": True, "cancel": True},
-      "RUNNING enables Hold, Stop, Cancel for an operator", shown["buttons"])
+check(shown["buttons"] == {"hold": True, "resume": False, "stop": True, "abort": True,
+                          "cancel": True},
+      "RUNNING enables Hold, Stop, Abort, Cancel for an operator", shown["buttons"])
 viewer = gwsim.openSession(u"viewer1", ["Viewer"])
 check(not any(detail(sampler, viewer)["buttons"].values()), "a viewer gets no command button")
 viewer.close()
@@ -144,6 +146,61 @@ check(quick in window and stopper not in window, "time range", window)
 queues = console_admin.queueRows(call(svc, "queueStatus", session=OPERATOR))
 check(queues and queues[0]["queueName"] == "default" and queues[0]["CANCELLED"] == 1
       and queues[0]["STOPPED"] == 1 and queues[0]["SUCCESS"] == 1, "queue counts", queues)
+
+# Run page: the record row (Resume run, Fork, Export, Keep), called as the
+# Run view and the RecordPopup call them.
+def record_action(wid, action, form):
+    shown = detail(wid)
+    button = {"resume": "resumeRun", "fork": "fork"}.get(action, "keep")
+    check(shown["record"][button], "%s enabled while %s" % (action, shown["status"]),
+          shown["record"])
+    request = console_record.recordRequest(action, shown["status"], form)
+    check(request["ok"], "%s form accepted" % action, request)
+    a = request["args"]
+    if action == "resume":
+        result = call(svc, "resume", wid, reason=a["reason"], session=OPERATOR)
+    elif action == "fork":
+        result = call(svc, "fork", wid, a["fromStep"], inputs=a["inputs"], reason=a["reason"],
+                      session=OPERATOR)
+    else:
+        result = call(svc, "setRetentionHold", wid, a["hold"], reason=a["reason"],
+                      session=OPERATOR)
+    return console_record.recordOutcome(action, result)
+
+
+check(not detail(quick)["record"]["resumeRun"], "a SUCCESS run is not resumed (it is forked)")
+resumed = record_action(stopper, "resume", {"reason": u"stopped by mistake"})
+check(resumed["ok"] and resumed["message"].startswith("WORKFLOW_RESUMED"), "Resume run", resumed)
+wait_status(stopper, "RUNNING", 20)
+check(detail(stopper)["record"]["resumeRun"] is False and {"name": "Resumed", "value": "1"}
+      in detail(stopper)["fields"], "the resumed run is active again and counts its resume")
+ok(command(stopper, "STOP", u"end of shift, really"), "COMMAND_SENT")
+wait_status(stopper, "STOPPED", 20)
+lastStep = console_record.selectedStep(console_runs.stepRows(call(
+    svc, "getSteps", quick, session=OPERATOR))[-1:])
+check(lastStep >= 1, "the selected step row prefills the fork step", lastStep)
+forked = record_action(quick, "fork", {"fromStep": str(lastStep), "inputs": "",
+                                       "reason": u"report again"})
+check(forked["ok"] and forked["workflowId"] and forked["workflowId"] in forked["message"],
+      "Fork shows the new run", forked)
+wait_status(forked["workflowId"], "SUCCESS", 30)
+check({"name": "Forked from", "value": "%s from step %d" % (quick, lastStep)}
+      in detail(forked["workflowId"])["fields"], "the new run shows where it came from")
+for fmt in ("json", "csv"):
+    download = console_record.exportDownload(call(svc, "exportRun", quick, fmt, session=OPERATOR))
+    check(download["ok"] and download["fileName"] == "run-%s.%s" % (quick, fmt)
+          and download["contentType"] == console_record.EXPORT_FORMATS[fmt], "Export " + fmt,
+          download["message"])
+document = json.loads(download["content"] if fmt == "json" else console_record.exportDownload(
+    call(svc, "exportRun", quick, "json", session=OPERATOR))["content"])
+check(document["run"]["workflowId"] == quick, "the JSON export is the run's record")
+kept = record_action(quick, "keep", {"reason": u"deviation D-7"})
+check(kept["ok"] and detail(quick)["kept"].startswith("Kept from retention by operator1")
+      and detail(quick)["record"]["keepAction"] == "release", "Keep shows who kept the run",
+      kept, detail(quick)["kept"])
+released = record_action(quick, "release", {"reason": u"deviation closed"})
+check(released["ok"] and detail(quick)["kept"].startswith("Released to retention by operator1"),
+      "Release gives the run back to retention", released)
 
 # Admin page: maintenance, retention, schema, diagnostics.
 nav = console_actions.permissions(call(security, "allowedActions", session=ADMIN))

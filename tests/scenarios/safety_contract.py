@@ -10,6 +10,7 @@ from __future__ import print_function
 
 import exchange.workflows.api.admin as admin
 import exchange.workflows.api.parked as parked
+import exchange.workflows.api.recipes as recipes
 import exchange.workflows.api.security as security
 import exchange.workflows.api.service as svc
 import flows
@@ -47,7 +48,7 @@ def rows():
 
 # -- unknown keywords and extra positional arguments, on every public function
 # Every public function (constants such as DEFAULT_DB and the gateway's startup/shutdown hooks aside).
-PUBLIC = [(module, name) for module in (svc, admin, parked, security) for name in module.__all__
+PUBLIC = [(module, name) for module in (svc, admin, parked, security, recipes) for name in module.__all__
           if callable(getattr(module, name)) and name not in ("startup", "shutdown")]
 for module, name in PUBLIC:
     fn = getattr(module, name)

@@ -148,7 +148,8 @@ facts["answersChecked"] = len(answers)
 # result, events, streams), never in an error column; the literal and the SQL
 # argument nowhere.
 STORED_AS_DATA = set([("status", "inputs"), ("status", "output"), ("status", "progress"),
-                      ("ops", "output"), ("events", "value"), ("streams", "value")])
+                      ("ops", "output"), ("events", "value"), ("eventHistory", "value"),
+                      ("streams", "value")])
 hits = []
 for key, table in sorted(d.dialect.names.items()):
     if key == "ix":

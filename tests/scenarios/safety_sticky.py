@@ -263,7 +263,8 @@ check(CAUGHT.get(wid) is None, "HOLD/RESUME raised nothing into the workflow", C
 
 
 # --- a HOLD whose park fails still parks at the next safe point ----------------------------
-realPark = contextModule.RunContext.__dict__["park"]
+# park() is inherited (engine/safepoints.py): patched on RunContext, restored by deleting the patch.
+realPark = contextModule.RunContext.park
 injected = {"target": None, "left": 1}
 
 
@@ -295,7 +296,7 @@ try:
           "no side effect lost or repeated around the failed park", effects(wid))
     check(CAUGHT.get(wid) is None, "the park's error never reached the workflow", CAUGHT.get(wid))
 finally:
-    contextModule.RunContext.park = realPark
+    del contextModule.RunContext.park
 
 
 # --- a step body that swallows the interrupt of its wait cannot record ---------------------

@@ -7,6 +7,7 @@ from __future__ import print_function
 import time
 
 import exchange.workflows.api.admin as admin
+from exchange.workflows.core.validate import INTS
 import flows
 from wfkit import DB, bad, check, finish, ok, sql, svc, wait_status
 
@@ -95,7 +96,7 @@ memory = data["workflowId"]
 # -- dispatch(queueName, maxToClaim, dbName, flushMaxItems, flushMaxMs) --------------------
 resp = dispatched(None, None, None, None, None)
 data = ok(resp, "DISPATCH_OK")
-check(isinstance(data["claimedCount"], int) and data["claimedCount"] == data["claimed"],
+check(isinstance(data["claimedCount"], INTS) and data["claimedCount"] == data["claimed"],
       "claimedCount", data)
 mirrored(resp, "dispatch")
 check(resp["meta"]["queueName"] == "default", "dispatch meta.queueName", resp["meta"])

@@ -13,6 +13,7 @@ import sys
 import exchange.workflows.api.admin as admin
 from exchange.workflows.apps import __init__ as loader
 from exchange.workflows.engine import registry
+from exchange.workflows.engine.runtime import WorkflowsRuntime
 from wfkit import check, facts, finish, ok, svc, wait_status
 
 case = sys.argv[1]
@@ -51,8 +52,17 @@ if case == "upstream":
 wid = ok(svc.start("site.double_it", {"x": 21}), "WORKFLOW_ENQUEUED")["workflowId"]
 row = wait_status(wid, ("SUCCESS", "ERROR"), 60)
 check(row["status"] == "SUCCESS", "the site's workflow ran to SUCCESS on the dispatch timer", row)
-check(row.get("output") == {"result": 42, "steps": ["double"]},
-      "its step ran under its function name and its result came back", row.get("output"))
+check(row.get("output") == {"result": 42, "steps": ["double"], "current": True,
+                            "context": [True, "site.double_it", "WorkflowsDB"]},
+      "its step ran under its function name, getCurrentContext/getCurrentRuntime saw the run",
+      row.get("output"))
+check(WorkflowsRuntime.getCurrentContext() is None and WorkflowsRuntime.getCurrentRuntime() is None,
+      "outside a run there is no current context or runtime")
 other = ok(svc.start("triple_it", {"x": 2}), "WORKFLOW_ENQUEUED")["workflowId"]
 check(wait_status(other, "SUCCESS", 60)["status"] == "SUCCESS", "the unnamed workflow ran")
+gave_up = ok(svc.start("site.give_up", {}), "WORKFLOW_ENQUEUED")["workflowId"]
+row = wait_status(gave_up, ("CANCELLED", "ERROR", "SUCCESS"), 60)
+check(row["status"] == "CANCELLED"
+      and (row.get("error") or {}).get("message") == "operator said so",
+      "a workflow that raises Cancelled itself ends CANCELLED, as in 0.3.6", row)
 finish(workflowId=wid)

@@ -13,7 +13,7 @@ failures = []
 facts = {}
 
 DB = "WorkflowsDB"
-TERMINAL = ("SUCCESS", "ERROR", "CANCELLED", "STOPPED", "DEAD_LETTER")
+TERMINAL = ("SUCCESS", "ERROR", "CANCELLED", "STOPPED", "ABORTED", "DEAD_LETTER")
 
 
 def check(cond, msg, *detail):

@@ -19,20 +19,30 @@ def ok(data):
 FAILED = {"ok": False, "code": "DATABASE_UNAVAILABLE", "message": "down", "data": None, "meta": {}}
 
 
+NONE = {"hold": False, "resume": False, "stop": False, "abort": False, "cancel": False}
+
+
 @pytest.mark.parametrize("status,enabled", [
-    ("ENQUEUED", {"hold": False, "resume": False, "stop": True, "cancel": True}),
-    ("PENDING", {"hold": True, "resume": False, "stop": True, "cancel": True}),
-    ("RUNNING", {"hold": True, "resume": False, "stop": True, "cancel": True}),
-    ("HELD", {"hold": False, "resume": True, "stop": True, "cancel": True}),
-    ("SUCCESS", {"hold": False, "resume": False, "stop": False, "cancel": False}),
-    ("ERROR", {"hold": False, "resume": False, "stop": False, "cancel": False}),
-    ("CANCELLED", {"hold": False, "resume": False, "stop": False, "cancel": False}),
-    ("STOPPED", {"hold": False, "resume": False, "stop": False, "cancel": False}),
-    ("DEAD_LETTER", {"hold": False, "resume": False, "stop": False, "cancel": False}),
-    (None, {"hold": False, "resume": False, "stop": False, "cancel": False}),
+    # engine/control.py's table: HOLD and RESUME sent to a queued run wait for the claim.
+    ("ENQUEUED", {"hold": True, "resume": True, "stop": True, "abort": True, "cancel": True}),
+    ("PENDING", {"hold": True, "resume": False, "stop": True, "abort": True, "cancel": True}),
+    ("RUNNING", {"hold": True, "resume": False, "stop": True, "abort": True, "cancel": True}),
+    ("HELD", {"hold": False, "resume": True, "stop": True, "abort": True, "cancel": True}),
+    ("STOPPING", {"hold": False, "resume": False, "stop": False, "abort": True, "cancel": True}),
+    ("SUCCESS", NONE), ("ERROR", NONE), ("CANCELLED", NONE), ("STOPPED", NONE),
+    ("ABORTED", NONE), ("DEAD_LETTER", NONE), (None, NONE),
 ])
 def test_command_buttons_are_enabled_only_where_the_command_is_valid(status, enabled):
     assert actions.commandButtons(status) == enabled
+
+
+def test_command_buttons_come_from_the_engines_control_table():
+    from exchange.workflows.engine import control
+    for status in ("ENQUEUED", "PENDING", "RUNNING", "HELD", "HOLDING", "RESTARTING",
+                   "STOPPING", "ABORTING"):
+        offered = set(c for c in control.effectiveCommands(status) if c != "RESET")
+        shown = set(c.upper() for c, on in actions.commandButtons(status).items() if on)
+        assert shown - {"CANCEL"} == offered, status
 
 
 def test_buttons_need_the_state_and_the_sessions_right_to_send_the_command():
@@ -40,16 +50,15 @@ def test_buttons_need_the_state_and_the_sessions_right_to_send_the_command():
     assert operator == {"read": True, "start": False, "hold": True, "stop": True,
                         "operate": False, "admin": False, "audit": False}
     assert actions.commandButtons("RUNNING", operator) == {
-        "hold": True, "resume": False, "stop": True, "cancel": True}
+        "hold": True, "resume": False, "stop": True, "abort": True, "cancel": True}
     holder = dict(operator, stop=False)
     assert actions.commandButtons("HELD", holder) == {
-        "hold": False, "resume": True, "stop": False, "cancel": False}
+        "hold": False, "resume": True, "stop": False, "abort": False, "cancel": False}
     viewer = actions.permissions(ok({"read": True}))
     assert not any(actions.commandButtons("RUNNING", viewer).values())
     assert not any(actions.permissions(FAILED).values()), "a failed answer allows nothing"
     run = {"workflowId": "abc", "workflowName": "w", "status": "RUNNING"}
-    assert runs.runDetail(ok(run), viewer)["buttons"] == {
-        "hold": False, "resume": False, "stop": False, "cancel": False}
+    assert runs.runDetail(ok(run), viewer)["buttons"] == NONE
     assert runs.runDetail(ok(run), operator)["buttons"]["hold"]
 
 
@@ -58,6 +67,8 @@ def test_a_command_needs_a_valid_state_and_a_reason():
     assert "not possible" in actions.commandProblem("RESUME", "RUNNING", "x")
     assert "reason" in actions.commandProblem("CANCEL", "HELD", "   ")
     assert "Unknown" in actions.commandProblem("RESET", "RUNNING", "x")
+    assert actions.commandProblem("ABORT", "HELD", "leak") == ""
+    assert "not possible" in actions.commandProblem("ABORT", "ABORTED", "x")
 
 
 def test_json_inputs_are_validated_before_submit():
@@ -100,7 +111,7 @@ def test_filters_become_list_runs_arguments():
     assert runs.runQuery({"status": "ACTIVE"})["status"] == ["ENQUEUED", "PENDING", "RUNNING",
                                                                 "HELD"]
     assert set(runs.runQuery({"status": "FINISHED"})["status"]) == {
-        "SUCCESS", "ERROR", "CANCELLED", "STOPPED", "DEAD_LETTER"}
+        "SUCCESS", "ERROR", "CANCELLED", "STOPPED", "ABORTED", "DEAD_LETTER"}
     assert runs.runQuery({})["status"] is None
     assert [o["value"] for o in runs.statusOptions()][:3] == ["", "ACTIVE", "FINISHED"]
     assert {"ENQUEUED", "HELD", "CANCELLED", "STOPPED"} <= set(
@@ -161,7 +172,8 @@ def test_run_detail_shows_status_json_and_buttons():
            "createdMs": 0, "startedMs": 0, "updatedMs": 65000}
     d = runs.runDetail(ok(run))
     assert d["found"] and d["status"] == "HELD" and d["progress"] == "loop 3/4"
-    assert d["buttons"] == {"hold": False, "resume": True, "stop": True, "cancel": True}
+    assert d["buttons"] == {"hold": False, "resume": True, "stop": True, "abort": True,
+                            "cancel": True}
     assert '"duration_s": 2' in d["inputs"] and d["output"] == "" and "ValueError" in d["error"]
     assert {"name": "Duration", "value": "1 min 05 s"} in d["fields"]
     missing = runs.runDetail(FAILED)

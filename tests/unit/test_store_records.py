@@ -17,7 +17,8 @@ ENGINE = os.path.join(ROOT, "scripts", "exchange", "workflows", "engine")
 def test_status_lists_are_the_groups_of_core_states():
     assert statuses.OWNED == "('PENDING','RUNNING','HELD')"
     assert statuses.ACTIVE == "('ENQUEUED','PENDING','RUNNING','HELD')"
-    assert statuses.FINISHED == "('SUCCESS','ERROR','CANCELLED','STOPPED','DEAD_LETTER')"
+    assert statuses.FINISHED == ("('SUCCESS','ERROR','CANCELLED','STOPPED','ABORTED',"
+                                 "'DEAD_LETTER')")
     assert statuses.RELEASABLE == "('PENDING','RUNNING')"
     assert set(states.ACTIVE) | set(states.FINISHED) == set(states.ALL)
     assert not set(states.ACTIVE) & set(states.FINISHED)

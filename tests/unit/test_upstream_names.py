@@ -18,7 +18,7 @@ from exchange.workflows import settings  # noqa: E402
 from exchange.workflows.core import commands  # noqa: E402
 from exchange.workflows.core.errors import (WorkflowCancelled, WorkflowStopped,  # noqa: E402
                                               WorkflowTimedOut)
-from exchange.workflows.engine import registry, runtime  # noqa: E402
+from exchange.workflows.engine import instance, registry, runtime  # noqa: E402
 from exchange.workflows.is88 import models  # noqa: E402
 from exchange.workflows.util import response  # noqa: E402
 
@@ -27,6 +27,7 @@ REQUIRED = inspect.Parameter.empty
 SIGNATURES = {
     (runtime, "workflow"): [("name", None)],
     (runtime, "step"): [("name", None), ("options", None)],
+    (instance, "getWorkflows"): [("dbName", None)],
     (settings, "getLogPrefix"): [],
     (settings, "getLoggerName"): [("component", REQUIRED)],
     (settings, "resolveDbName"): [("dbName", None)],
@@ -86,7 +87,7 @@ def test_every_upstream_function_exists_with_a_signature_that_takes_its_calls(mo
     got, extra = _accepts(getattr(module, name), SIGNATURES[(module, name)])
     assert got == SIGNATURES[(module, name)]
     assert not extra, "new required parameters break 0.3.6 calls: %s" % extra
-    assert name in module.__all__
+    assert name in getattr(module, "__all__", [name])
 
 
 @pytest.mark.parametrize("module", sorted(CONSTANTS, key=lambda m: m.__name__),
@@ -115,6 +116,9 @@ def test_settings_resolve_empty_names_to_the_defaults_as_upstream():
 def test_runtime_exports_upstream_names():
     for name in ("workflow", "step", "Cancelled", "WorkflowNotFound", "WorkflowsRuntime"):
         assert hasattr(runtime, name) and name in runtime.__all__, name
+    assert runtime.WorkflowsRuntime is instance.WorkflowsRuntime
+    for name in ("getCurrentRuntime", "getCurrentContext"):
+        assert not inspect.signature(getattr(runtime.WorkflowsRuntime, name)).parameters, name
 
 
 def test_cancelled_catches_cancel_stop_and_timeout_but_not_except_exception():

@@ -57,6 +57,7 @@ class Session(object):
         self.project = project
         self.created_ms = _now_ms()
         self._messages = []
+        self._downloads = []
         self._messages_lock = threading.Lock()
         auth_user = _Bag(userName=user, roles=list(self.roles)) if user else _Bag(userName=None, roles=[])
         self.props = _Bag(id=session_id, host="127.0.0.1",
@@ -72,6 +73,17 @@ class Session(object):
         with self._messages_lock:
             self._messages.append({"messageType": message_type, "payload": payload,
                                    "scope": scope, "pageId": page_id})
+
+    def receiveDownload(self, filename, data, content_type, page_id):
+        """A system.perspective.download to this session (no browser receives it here)."""
+        with self._messages_lock:
+            self._downloads.append({"filename": filename, "data": data,
+                                    "contentType": content_type, "pageId": page_id})
+
+    def downloads(self):
+        """Test support: the files sent to this session's browser, oldest first."""
+        with self._messages_lock:
+            return list(self._downloads)
 
     def messages(self):
         """Test support: the messages sent to this session, oldest first."""

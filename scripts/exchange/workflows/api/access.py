@@ -42,14 +42,14 @@ has no such frame and acts as the gateway: pass the session along.
 """
 import sys
 
-from exchange.workflows.core import clock, codec, logs, validate
-from exchange.workflows.engine import auditing, ids, settings
+from exchange.workflows.core import clock, codec, logs, states, validate
+from exchange.workflows.engine import auditing, control, ids, settings
 from exchange.workflows.engine import policy as policies
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, WorkflowsError, describe
 
 __all__ = ["ACTIONS", "PERSPECTIVE", "GATEWAY_SOURCE", "CLIENT", "POLICY_KEY", "POLICY_TTL_MS",
-           "NotAuthorized", "Caller", "GATEWAY", "caller", "clientCaller", "require",
+           "NotAuthorized", "Caller", "GATEWAY", "caller", "clientCaller", "commandAction", "commandsFor", "require",
            "audit", "allowed", "actor", "grants", "currentPolicy", "forgetPolicy", "loadPolicy",
            "fromPerspectiveScript", "auditRetention", "purgeAudit"]
 
@@ -65,6 +65,13 @@ POLICY_TTL_MS = 5000
 # batches of AUDIT_PURGE_BATCH rows.
 AUDIT_PURGE_PERIOD_MS = 3600000
 AUDIT_PURGE_BATCH = 1000
+
+# Which policy action each operator command needs (docs/control.md): HOLD,
+# RESUME and RESTART (RESUME's other name) pause and continue; STOP and
+# ABORT end the run. Anything else (RESET, site commands, other topics) is
+# an operator response to a workflow that asks for it: "operate".
+_COMMAND_ACTIONS = {"HOLD": "hold", "RESUME": "hold", "RESTART": "hold", "STOP": "stop",
+                    "ABORT": "stop"}
 
 PERSPECTIVE, GATEWAY_SOURCE, CLIENT = "perspective", "gateway", "client"
 _PERSPECTIVE_TYPES = "com.inductiveautomation.perspective."
@@ -207,6 +214,20 @@ def fromPerspectiveScript():
         frame = frame.f_back
         depth += 1
     return False
+
+
+def commandAction(cmd, topic=states.COMMAND_TOPIC):
+    """The policy action needed to send ``cmd`` (any case) on ``topic``."""
+    if topic != states.COMMAND_TOPIC or not isinstance(cmd, TEXT):
+        return "operate"
+    return _COMMAND_ACTIONS.get(cmd.strip().upper(), "operate")
+
+
+def commandsFor(status):
+    """The commands that do something for a run in ``status`` now or once
+    its handler ends (engine/control.py), for a console's buttons: HOLD,
+    RESUME, STOP, ABORT, RESET; () for a finished run."""
+    return control.effectiveCommands(status)
 
 
 def require(who, action, dbName, workflowName=None, workflowId=None, reason=None, target=None):

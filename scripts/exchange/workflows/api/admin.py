@@ -8,8 +8,8 @@ from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.core import validate
 from exchange.workflows.api import lifecycle
-from exchange.workflows.engine import (burst, database, kernel, leases, maintenance, queues,
-                                       registry)
+from exchange.workflows.engine import (burst, database, identity, kernel, leases, maintenance,
+                                       queues, registry)
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.core.validate import integer as _int
@@ -19,7 +19,8 @@ from exchange.workflows.core.validate import optionalText as _text
 DEFAULT_DB = validate.DEFAULT_DB
 
 __all__ = ["startup", "shutdown", "checkSchema", "configureRuntime", "configureQueue",
-           "setMaintenance", "getMaintenance", "setRetention", "getRetention", "applyRetention",
+           "setMaintenance", "getMaintenance", "enterMaintenance", "exitMaintenance",
+           "getMaintenanceStatus", "swapIfDrained", "setRetention", "getRetention", "applyRetention",
            "listGateways", "diagnostics", "DEFAULT_DB"]
 
 # Runtime settings configureRuntime accepts, with their ranges.
@@ -64,12 +65,27 @@ def shutdown(*args, **kwargs):
 
 
 def checkSchema(dbName=DEFAULT_DB, session=None, *args, **kwargs):
-    """Creates or migrates the schema if needed. Returns SCHEMA_OK with {version, latest}."""
+    """Creates or migrates the engine's tables if needed.
+
+    Returns:
+        SCHEMA_OK with {schemaName, version, latest, dialect, schemaVersion,
+        upstreamSchema: {found, schemaName, version}}: where the tables are
+        (``workflows``, or ``exchange_workflows`` beside ignition-workflows
+        0.3.6's tables) and whether 0.3.6's were found; SCHEMA_INCOMPATIBLE
+        when the database holds tables the engine cannot use (the message
+        says which and what to do).
+    """
     dbName = _db(dbName)
 
     def run():
         _admin(session, dbName, target="checkSchema")
-        return "SCHEMA_OK", "Schema is current.", database.schemaStatus(dbName)
+        data = database.schemaStatus(dbName)
+        message = "Schema is current (%s)." % data["schemaName"]
+        if data["upstreamSchema"]["found"]:
+            message += (" ignition-workflows 0.3.6 tables found in %s are left as they are; "
+                        "this engine keeps its own in %s (docs/migrating-from-0.3.md)."
+                        % (data["upstreamSchema"]["schemaName"], data["schemaName"]))
+        return "SCHEMA_OK", message, data
     return guarded(run, dbName, "checkSchema", args, kwargs)
 
 
@@ -124,12 +140,7 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
                                        "dispatch() has flushed them." % burst.depth())
             kernel.setConfig("inMemoryCapacity", int(inMemoryCapacity))
         if maxWorkers is not None:
-            kernel.setConfig("maxWorkers", int(maxWorkers))
-            pool = kernel.get()["pool"].get()
-            if pool is not None:
-                pool.setMaximumPoolSize(max(int(maxWorkers), pool.getCorePoolSize()))
-                pool.setCorePoolSize(int(maxWorkers))
-                pool.setMaximumPoolSize(int(maxWorkers))
+            kernel.resizePool(int(maxWorkers))
         if applicationVersion is not None:
             kernel.setConfig("applicationVersion", applicationVersion or None)
         if maxRecoveryAttempts is not None:
@@ -187,10 +198,11 @@ def setMaintenance(mode=None, reason=None, user=None, dbName=DEFAULT_DB, session
             raise InvalidArguments("user must be a string of at most 200 characters or None.")
         who = _admin(session, dbName, target="setMaintenance")
         by = user if who.source == access.GATEWAY_SOURCE and user else access.actor(who)
-        data = maintenance.setMode(dbName, mode, reason, by)
+        change = maintenance.setMode(dbName, mode, reason, by)
         access.audit(who, "admin", dbName, "MAINTENANCE_SET",
-                     target="maintenance:%s" % (data["mode"] or "off"), reason=reason)
-        return "MAINTENANCE_SET", "Maintenance mode is now %s." % (data["mode"] or "off"), data
+                     target="maintenance:%s" % (change.mode or "off"), reason=reason)
+        return "MAINTENANCE_SET", "Maintenance mode is now %s." % (change.mode or "off"), {
+            "mode": change.mode, "cancelled": change.total}
     return guarded(run, dbName, "setMaintenance", args, kwargs)
 
 
@@ -203,6 +215,169 @@ def getMaintenance(dbName=DEFAULT_DB, session=None, *args, **kwargs):
         data = maintenance.getMode(dbName)
         return "MAINTENANCE_STATUS", "Maintenance mode is %s." % (data["mode"] or "off"), data
     return guarded(run, dbName, "getMaintenance", args, kwargs)
+
+
+def maintenanceStatus(dbName):
+    """ignition-workflows 0.3.6's maintenance status fields, read from this
+    engine: maintenance from the database (every gateway's), the rest from
+    this gateway, except ``inFlightWorkflows``/``activePartitions``: runs
+    claimed and not finished on any gateway, what swapIfDrained waits for."""
+    mode = maintenance.getMode(dbName)
+    flight = maintenance.inFlight(dbName)
+    k = kernel.get()
+    pool = k["pool"].get()
+    return {
+        "maintenanceEnabled": bool(mode["mode"]),
+        # 0.3.6 showed "drain" while maintenance was off, and so does this.
+        "maintenanceMode": mode["mode"] or "drain",
+        "maintenanceReason": mode["reason"] or "",
+        "maintenanceUpdatedBy": mode["updatedBy"],
+        "maintenanceUpdatedMs": mode["updatedMs"],
+        "generation": k["generation"].get(),
+        "executorId": identity.executorId(),
+        "inFlightWorkflows": flight["runs"],
+        "activeWorkflows": k["running"].size(),
+        "activePartitions": flight["partitions"],
+        "wfExecutorActive": 0 if pool is None else pool.getActiveCount(),
+        # Steps run on their workflow's thread: there is no step pool.
+        "stepExecutorActive": 0,
+        "inMemoryQueueDepth": burst.depth(),
+        "inMemoryQueueMaxDepth": kernel.config("inMemoryCapacity"),
+        "inMemoryQueueOverflowCount": _counter(k, "inMemoryOverflow"),
+        # Not kept: the overflow count and the gateway log say enough.
+        "inMemoryQueueLastOverflowAtMs": None,
+        "inMemoryQueueFlushFailureCount": _counter(k, "flushErrors"),
+        # 0.3.6's dead-letter queue is this engine's parked requests (api.parked).
+        "inMemoryQueueDeadLetterCount": _counter(k, "parkedRequests"),
+        "inMemoryQueueDeadLetterDepth": k["parkedInMemory"].size(),
+        "lastSwapAtMs": maintenance.lastSwapMs(dbName),
+    }
+
+
+def _counter(k, name):
+    found = k["stats"].get(name)
+    return 0 if found is None else found.get()
+
+
+def _modeText(mode):
+    """0.3.6's mode rule: None or "" means "drain", any case; returns
+    (mode, valid) with the text cut for the answer."""
+    text = "drain" if mode is None or mode == "" else (
+        mode.strip().lower() if isinstance(mode, TEXT) else repr(mode))
+    return text[:40], text in ("drain", "cancel")
+
+
+def enterMaintenance(mode="drain", reason="", queueName=None, dbName=None, session=None,
+                     *args, **kwargs):
+    """ignition-workflows 0.3.6's call: turns maintenance on for every
+    gateway using the database (setMaintenance with its codes and fields).
+
+    Args:
+        mode: "drain" (claim nothing new; running runs finish) or "cancel"
+            (also cancel active runs), any case; None means "drain".
+        reason: shown in the status and audited.
+        queueName: with "cancel", only this queue's runs are cancelled
+            (None: every queue's). Maintenance itself is database-wide.
+
+    Returns:
+        MAINTENANCE_ENABLED with the status fields (maintenanceStatus) plus
+        {ok: True, cancelled: {queued, running}}; INVALID_MODE with {mode};
+        INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        text, valid = _modeText(mode)
+        if not valid:
+            return "INVALID_MODE", "Maintenance mode must be 'drain' or 'cancel'.", {
+                "mode": text}, False
+        why = _text("reason", reason or None)
+        if why is not None and len(why) > 1000:
+            raise InvalidArguments("reason must be a string of at most 1000 characters or None.")
+        if queueName is not None and (not isinstance(queueName, TEXT) or not queueName.strip()
+                                      or len(queueName) > 100):
+            raise InvalidArguments("queueName must be a non-empty string of at most 100 "
+                                   "characters or None.")
+        who = _admin(session, dbName, target="enterMaintenance")
+        change = maintenance.setMode(dbName, text, why, access.actor(who), queueName)
+        target = "maintenance:%s" % text + (":" + queueName if queueName and text == "cancel"
+                                            else "")
+        access.audit(who, "admin", dbName, "MAINTENANCE_ENABLED", target=target, reason=why)
+        data = maintenanceStatus(dbName)
+        data.update({"ok": True, "cancelled": change.cancelled})
+        message = "Maintenance mode enabled (%s)." % text
+        if text == "cancel":
+            message += " %(queued)d queued and %(running)d running runs cancelled." % change.cancelled
+        return "MAINTENANCE_ENABLED", message, data
+    return guarded(run, dbName, "enterMaintenance", args, kwargs, queueName, True)
+
+
+def exitMaintenance(dbName=None, session=None, *args, **kwargs):
+    """ignition-workflows 0.3.6's call: turns maintenance off for every gateway.
+
+    Returns:
+        MAINTENANCE_DISABLED with the status fields plus {ok: True};
+        NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        who = _admin(session, dbName, target="exitMaintenance")
+        maintenance.setMode(dbName, None, None, access.actor(who))
+        access.audit(who, "admin", dbName, "MAINTENANCE_DISABLED", target="maintenance:off")
+        data = maintenanceStatus(dbName)
+        data["ok"] = True
+        return "MAINTENANCE_DISABLED", "Maintenance mode disabled.", data
+    return guarded(run, dbName, "exitMaintenance", args, kwargs, None, True)
+
+
+def getMaintenanceStatus(dbName=None, session=None, *args, **kwargs):
+    """ignition-workflows 0.3.6's call (needs "read"): MAINTENANCE_STATUS
+    with the status fields (maintenanceStatus)."""
+    dbName = _db(dbName)
+
+    def run():
+        _admin(session, dbName, "read", target="getMaintenanceStatus")
+        return "MAINTENANCE_STATUS", "Maintenance status retrieved.", maintenanceStatus(dbName)
+    return guarded(run, dbName, "getMaintenanceStatus", args, kwargs, None, True)
+
+
+def swapIfDrained(dbName=None, session=None, *args, **kwargs):
+    """ignition-workflows 0.3.6's deployment cutover check. Nothing needs
+    swapping here (after a project save new runs use the new code), so it
+    checks that maintenance is on and no run is in flight on any gateway,
+    and records when (``lastSwapAtMs``).
+
+    Returns:
+        MAINTENANCE_SWAP_OK with {ok: True, generation, lastSwapAtMs};
+        MAINTENANCE_REQUIRED (ok False) with {ok, reason: "maintenance_required",
+        generation}; NOT_DRAINED (ok False) with {ok, reason: "not_drained",
+        inFlightWorkflows, activeWorkflows, activePartitions, wfExecutorActive,
+        stepExecutorActive, generation}; NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        who = _admin(session, dbName, target="swapIfDrained")
+        found = maintenance.swapIfDrained(dbName, access.actor(who))
+        k = kernel.get()
+        generation = k["generation"].get()
+        if found.outcome == maintenance.SWAPPED:
+            access.audit(who, "admin", dbName, "MAINTENANCE_SWAP_OK", target="maintenance:swap")
+            return "MAINTENANCE_SWAP_OK", "Drained: every run in flight has finished.", {
+                "ok": True, "generation": generation, "lastSwapAtMs": found.lastSwapMs}
+        if found.outcome == maintenance.MAINTENANCE_REQUIRED:
+            return "MAINTENANCE_REQUIRED", "Enable maintenance mode before swapIfDrained.", {
+                "ok": False, "reason": found.outcome, "generation": generation}, False
+        pool = k["pool"].get()
+        return "NOT_DRAINED", "%d runs are still in flight (%d on this gateway)." % (
+            found.inFlight, found.executing), {
+            "ok": False, "reason": found.outcome, "inFlightWorkflows": found.inFlight,
+            "activeWorkflows": found.executing, "activePartitions": found.partitions,
+            "wfExecutorActive": 0 if pool is None else pool.getActiveCount(),
+            "stepExecutorActive": 0, "generation": generation,
+            "lastSwapAtMs": found.lastSwapMs}, False
+    return guarded(run, dbName, "swapIfDrained", args, kwargs, None, True)
 
 
 def setRetention(maxAgeDays=None, maxRows=None, batchSize=500, user=None, dbName=DEFAULT_DB,

@@ -15,6 +15,7 @@ INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
 """
 from exchange.workflows.core import clock
 from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.mirror import mirrorData
 from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
                                               messageOf, safeTrace)
 
@@ -43,11 +44,7 @@ def respond(ok, code, message, data=None, dbName=None, startedMs=None, queueName
     if isinstance(queueName, TEXT) and len(queueName) <= 200:
         meta["queueName"] = queueName
     answer = {"ok": bool(ok), "code": code, "message": message, "data": data, "meta": meta}
-    if mirror and isinstance(data, dict):
-        for key in data:
-            if key not in answer:
-                answer[key] = data[key]
-    return answer
+    return mirrorData(answer) if mirror else answer
 
 
 def rejectExtras(function, args, kwargs):

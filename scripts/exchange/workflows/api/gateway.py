@@ -23,7 +23,8 @@ __all__ = ["MESSAGE_HANDLER", "ROUTES", "HANDLER_SCRIPT", "request", "handleRequ
 # (``user`` and ``dbName`` are accepted for compatibility and ignored).
 ROUTES = {
     "start": ("workflowName", "inputs", "queueName", "partitionKey", "priority",
-              "deduplicationId", "applicationVersion", "timeoutSeconds", "dbName", "user"),
+              "deduplicationId", "applicationVersion", "timeoutSeconds", "allowDuringMaintenance",
+              "dbName", "user"),
     "sendCommand": ("workflowId", "cmd", "reason", "topic", "user", "dbName"),
     "cancel": ("workflowId", "reason", "user", "dbName"),
 }

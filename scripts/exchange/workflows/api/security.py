@@ -147,21 +147,8 @@ def listAudit(sinceMs=None, untilMs=None, userName=None, action=None, workflowId
         access.require(access.caller(session), "audit", db)
         rows, total = auditing.page(db, filters, size, skip)
         return "AUDIT_LISTED", "%d of %d audit records." % (len(rows), total), {
-            "rows": [_row(r) for r in rows], "total": total, "limit": size, "offset": skip}
+            "rows": [auditing.shown(r) for r in rows], "total": total, "limit": size, "offset": skip}
     return guarded(run, dbName, "listAudit", args, kwargs)
-
-
-def _row(r):
-    detail = r["detail"]
-    try:
-        detail = codec.decode(detail) if detail else None
-    except ValueError:
-        detail = {"text": detail}
-    return {"auditId": r["audit_id"], "atMs": int(r["at_ms"]), "userName": r["user_name"],
-            "roles": [x for x in (r["roles"] or "").split(",") if x], "source": r["source"],
-            "sessionId": r["session_id"], "action": r["action"], "target": r["target"],
-            "workflowId": r["workflow_id"], "allowed": bool(r["allowed"]), "code": r["code"],
-            "reason": r["reason"], "detail": detail}
 
 
 def getAuditRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):

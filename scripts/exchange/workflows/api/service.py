@@ -12,10 +12,10 @@ decision (api/access.py); operator actions are audited.
 """
 from exchange.workflows.api import access, scope
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import (burst, commands, database, dispatcher, kernel,
-                                       maintenance, queries, registry)
+from exchange.workflows.engine import (batchrecord, burst, commands, database, dispatcher, kernel,
+                                       maintenance, queries, registry, rerun)
 from exchange.workflows.engine import submit as submission
-from exchange.workflows.core import validate
+from exchange.workflows.core import states, validate
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments, WorkflowsError
 from exchange.workflows.core.validate import integer as _count
@@ -25,15 +25,11 @@ from exchange.workflows.core.validate import text as _text
 
 __all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "listWorkflows",
            "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",
-           "listQueues", "queueStatus", "DEFAULT_DB", "DEFAULT_QUEUE"]
+           "listQueues", "queueStatus", "exportRun", "setRetentionHold", "resume", "fork",
+           "DEFAULT_DB", "DEFAULT_QUEUE"]
 
 DEFAULT_DB = validate.DEFAULT_DB
 DEFAULT_QUEUE = "default"
-
-# Which policy action each command needs: HOLD/RESUME pause and continue,
-# STOP ends the run; anything else (RESET, site commands, other topics) is
-# an operator response to a workflow that asks for it.
-_COMMAND_ACTIONS = {"HOLD": "hold", "RESUME": "hold", "STOP": "stop"}
 
 
 _db = validate.dbNameOrDefault
@@ -164,7 +160,8 @@ def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=
             raise WorkflowsError("Maintenance is on (see admin.getMaintenance()) and "
                                  "allowDuringMaintenance is False: nothing was started.",
                                  code="MAINTENANCE_ACTIVE")
-        started = submission.start(database.prepare(dbName), row, workflowId is not None)
+        started = submission.start(database.prepare(dbName), row, workflowId is not None,
+                                   submission.paramSourceOf(inputs))
         data = {"workflowId": started.workflowId, "workflowName": workflowName,
                 "queueName": queue, "durable": True}
         if started.code == "WORKFLOW_ALREADY_STARTED":
@@ -185,6 +182,8 @@ def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=
 def _rejected(reason, message):
     """IN_MEMORY_ENQUEUE_REJECTED as 0.3.6 answered it: ok False with data."""
     depth = burst.depth()
+    if reason == "overflow":
+        kernel.count("inMemoryOverflow")  # admin.getMaintenanceStatus's inMemoryQueueOverflowCount
     data = {"accepted": False, "reason": reason, "queueDepth": depth,
             "maxDepth": kernel.config("inMemoryCapacity"), "mode": "reject"}
     return "IN_MEMORY_ENQUEUE_REJECTED", message, data, False
@@ -248,12 +247,13 @@ def enqueueInMemory(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, par
 
 def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", dbName=DEFAULT_DB,
                 user=None, session=None, *args, **kwargs):
-    """Posts an operator command (HOLD, RESUME, STOP, RESET; case-insensitive)
-    to a run's mailbox. The positional order is ignition-workflows 0.3.6's
-    up to dbName.
+    """Posts an operator command (HOLD, RESUME or RESTART, STOP, ABORT,
+    RESET; case-insensitive) to a run's mailbox. The positional order is
+    ignition-workflows 0.3.6's up to dbName.
 
-    Runs act on HOLD/RESUME/STOP at their next safe point even without any
-    command code; a run that calls rt.recvCommand() receives them itself.
+    Runs act on HOLD/RESUME/STOP/ABORT at their next safe point even without
+    any command code; a run that calls rt.recvCommand() receives them
+    itself, except ABORT, which the engine always applies.
 
     Returns:
         COMMAND_SENT with data {workflowId, topic, cmd, seq, status}; UNKNOWN_COMMAND;
@@ -267,13 +267,13 @@ def sendCommand(workflowId=None, cmd=None, reason=None, topic="cmd", dbName=DEFA
         wid = _id(workflowId)
         channel = _text("topic", "cmd" if topic is None else topic, 100, True)
         if not isinstance(cmd, TEXT) or not cmd.strip() or len(cmd) > 40:
-            raise InvalidArguments("cmd must be one of HOLD, RESUME, STOP, RESET.",
+            raise InvalidArguments("cmd must be one of %s." % ", ".join(states.COMMANDS),
                                    code="UNKNOWN_COMMAND")
         command = cmd.strip().upper() if channel == "cmd" else cmd
         why = _text("reason", reason, 1000)
         label = _text("user", user, 200)
         who = access.caller(session)
-        action = _COMMAND_ACTIONS.get(command, "operate") if channel == "cmd" else "operate"
+        action = access.commandAction(command, channel)
         access.require(who, action, dbName, workflowId=wid, reason=why, target=command)
         data = _auditFailure(who, action, dbName, wid, command, why, lambda: commands.send(
             dbName, wid, command, why, channel, _createdBy(who, label)))
@@ -410,12 +410,21 @@ def getCommands(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, sessio
     return guarded(run, dbName, "getCommands", args, kwargs)
 
 
-def getEvents(workflowId=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
-    """Returns EVENTS_FOUND with data {key: latest value} set by rt.setEvent."""
+def getEvents(workflowId=None, dbName=DEFAULT_DB, session=None, history=False, limit=1000,
+              offset=0, *args, **kwargs):
+    """Returns EVENTS_FOUND with data {key: latest value} set by rt.setEvent;
+    with ``history=True``, every value set instead, in the order it was set:
+    [{key, value, atMs, functionId}], a page of ``limit`` (1-10,000) from
+    ``offset``."""
     dbName = _db(dbName)
 
     def run():
         _reader(session, dbName)
+        if history is not None and not isinstance(history, bool):
+            raise InvalidArguments("history must be True or False.")
+        if history:
+            data = queries.getEventHistory(dbName, _id(workflowId), limit, offset)
+            return "EVENTS_FOUND", "%d values set." % len(data), data
         data = queries.getEvents(dbName, _id(workflowId))
         return "EVENTS_FOUND", "%d events." % len(data), data
     return guarded(run, dbName, "getEvents", args, kwargs)
@@ -423,8 +432,9 @@ def getEvents(workflowId=None, dbName=DEFAULT_DB, session=None, *args, **kwargs)
 
 def readStream(workflowId=None, key=None, afterOffset=-1, limit=500, dbName=DEFAULT_DB,
                session=None, *args, **kwargs):
-    """Returns STREAM_READ with [{key, offset, value, createdMs}] written by
-    rt.writeStream after ``afterOffset``, oldest first."""
+    """Returns STREAM_READ with [{key, offset, subOffset, value, createdMs}]
+    written by rt.writeStream after ``afterOffset``, oldest first (values a
+    step wrote share its offset, ordered by subOffset; docs/steps.md)."""
     dbName = _db(dbName)
 
     def run():
@@ -460,3 +470,146 @@ def queueStatus(queueName=None, dbName=DEFAULT_DB, session=None, *args, **kwargs
         rows = queries.queueStatus(dbName, queueName)
         return "QUEUE_STATUS", "%d queue/status groups." % len(rows), rows
     return guarded(run, dbName, "queueStatus", args, kwargs)
+
+
+def exportRun(workflowId=None, format="json", dbName=DEFAULT_DB, session=None, *args, **kwargs):
+    """Returns one run's complete record, for a batch record or an
+    investigation: the run (inputs masked), its status changes, every step
+    with its times and result, every event value set (history), commands
+    with sender and reason, stream values and, when the caller may read
+    the audit trail, the run's audit records.
+
+    Args:
+        format: "json" (one document) or "csv" (one time-ordered table:
+            atMs, kind, name, value, who, reason).
+
+    Returns:
+        RUN_EXPORTED with data {format, fileName, content}; EXPORT_TOO_LARGE
+        (past 50,000 records or 20 million characters: use the paged reads);
+        WORKFLOW_NOT_FOUND; INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        fmt = format.strip().lower() if isinstance(format, TEXT) else format
+        fmt = "json" if fmt is None else fmt
+        if fmt not in batchrecord.FORMATS:
+            raise InvalidArguments("format must be \"json\" or \"csv\".")
+        who = access.caller(session)
+        access.require(who, "read", dbName)
+        # The audit trail has its own right: a reader without it gets the
+        # record without the audit rows (audit: None).
+        withAudit = access.allowed(who, dbName)["audit"]
+        data = batchrecord.export(dbName, wid, fmt, withAudit)
+        return "RUN_EXPORTED", "Record of %s (%d characters)." % (wid, len(data["content"])), data
+    return guarded(run, dbName, "exportRun", args, kwargs)
+
+
+def setRetentionHold(workflowId=None, hold=True, reason=None, dbName=DEFAULT_DB, user=None,
+                     session=None, *args, **kwargs):
+    """Keeps a run's record (``hold=True``) when the retention policy would
+    delete it, or gives it back to retention (``hold=False``). Who, why and
+    when are recorded with the run (getWorkflow: retentionHoldBy,
+    retentionHoldReason, retentionHoldMs) and in the audit trail. Policy
+    action ``operate``: the operator who finds a deviation keeps the record
+    at once; clearing it only returns the run to the administrator's policy.
+
+    Returns:
+        RETENTION_HOLD_SET with data {workflowId, retentionHold, status, by,
+        reason, atMs}; WORKFLOW_NOT_FOUND; INVALID_ARGUMENTS; NOT_AUTHORIZED;
+        DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        if hold is not None and not isinstance(hold, bool):
+            raise InvalidArguments("hold must be True or False.")
+        keep = hold is not False
+        why = _text("reason", reason, 1000)
+        label = _text("user", user, 200)
+        target = "retentionHold" if keep else "retentionRelease"
+        who = access.caller(session)
+        access.require(who, "operate", dbName, workflowId=wid, reason=why, target=target)
+        data = _auditFailure(who, "operate", dbName, wid, target, why, lambda: batchrecord.setHold(
+            dbName, wid, keep, _createdBy(who, label), why))
+        access.audit(who, "operate", dbName, "RETENTION_HOLD_SET", workflowId=wid, target=target,
+                     reason=why)
+        return "RETENTION_HOLD_SET", "Run %s is %s." % (
+            wid, "kept from retention" if keep else "subject to retention again"), data
+    return guarded(run, dbName, "setRetentionHold", args, kwargs)
+
+
+def resume(workflowId=None, reason=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
+    """Runs a run that ended ERROR, CANCELLED, STOPPED, ABORTED or
+    DEAD_LETTER again from its last good step: its finished steps replay
+    from their checkpoints and are not executed again. A step whose error
+    ended the run executes again; a STOP the workflow received itself (and
+    what it did after it) is forgotten, so the resumed run does not end on
+    it again. Commands left unread in its mailbox are voided. The run gets
+    a new claim and a full timeout from the moment it is claimed. Policy
+    action ``hold`` (the RESUME command's); audited.
+
+    Returns:
+        WORKFLOW_RESUMED with data {workflowId, previousStatus, replayedSteps,
+        status: ENQUEUED}; WORKFLOW_NOT_RESUMABLE (active or SUCCESS: fork a
+        finished run instead); RESUME_CONFLICT (another active run holds its
+        deduplication id); WORKFLOW_NOT_FOUND; INVALID_ARGUMENTS;
+        NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        why = _text("reason", reason, 1000)
+        who = access.caller(session)
+        access.require(who, "hold", dbName, workflowId=wid, reason=why, target="resume")
+        data = _auditFailure(who, "hold", dbName, wid, "resume", why,
+                             lambda: rerun.resume(dbName, wid))
+        access.audit(who, "hold", dbName, "WORKFLOW_RESUMED", workflowId=wid, target="resume",
+                     reason=why, detail={"previousStatus": data["previousStatus"],
+                                         "replayedSteps": data["replayedSteps"]})
+        return "WORKFLOW_RESUMED", "Workflow %s resumed from %s; %d recorded steps replay." % (
+            wid, data["previousStatus"], data["replayedSteps"]), data
+    return guarded(run, dbName, "resume", args, kwargs)
+
+
+def fork(workflowId=None, fromStep=None, inputs=None, reason=None, dbName=DEFAULT_DB,
+         session=None, *args, **kwargs):
+    """Starts a new run of an ended run's workflow (SUCCESS included: to run
+    the end of a good batch again) that reuses the original's recorded steps
+    before ``fromStep`` -- the ``functionId`` getSteps shows -- and executes
+    from there. Events and stream values written before ``fromStep`` are
+    copied. The new run has the original's queue, partition key, priority,
+    application version and timeout, ``inputs`` (None: the original's) and
+    no deduplication id; getWorkflow shows forkedFrom and forkedFromStep.
+    Policy action ``start`` (the workflow's startRules); audited.
+
+    Returns:
+        WORKFLOW_FORKED with data {workflowId (the new run), forkedFrom,
+        fromStep, status: ENQUEUED}; WORKFLOW_NOT_RESUMABLE (the run is
+        active); WORKFLOW_NOT_FOUND; WORKFLOW_NOT_REGISTERED;
+        INVALID_ARGUMENTS (fromStep outside 0..steps recorded, inputs the
+        workflow does not take); NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        why = _text("reason", reason, 1000)
+        who = access.caller(session)
+        access.require(who, "start", dbName, workflowName=rerun.workflowNameOf(dbName, wid),
+                       workflowId=wid, reason=why, target="fork")
+        data = _auditFailure(who, "start", dbName, wid, "fork", why, lambda: rerun.fork(
+            dbName, wid, fromStep, inputs, _createdBy(who, None)))
+        access.audit(who, "start", dbName, "WORKFLOW_FORKED", workflowId=data["workflowId"],
+                     target="fork", reason=why,
+                     detail={"forkedFrom": wid, "fromStep": data["fromStep"]})
+        return "WORKFLOW_FORKED", "Workflow %s forked from %s at step %d." % (
+            data["workflowId"], wid, data["fromStep"]), data
+    return guarded(run, dbName, "fork", args, kwargs)

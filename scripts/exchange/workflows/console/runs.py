@@ -7,6 +7,7 @@ from exchange.workflows.console.actions import commandButtons
 from exchange.workflows.console.format import (envelopeText, field, formatDuration, formatTime,
                                                  prettyJson, text, toMillis)
 from exchange.workflows.console.paging import pageModel, pagedQuery
+from exchange.workflows.console.record import keepText, recordButtons
 from exchange.workflows.core import states
 
 __all__ = ["PAGE_SIZE", "STATUS_GROUPS", "statusOptions", "runQuery", "runList", "progressText",
@@ -85,12 +86,15 @@ def rowWorkflowId(row):
 
 # -- run details -------------------------------------------------------------------------------
 def runDetail(envelope, allowed=None):
-    """Returns the details model of one run: summary fields, JSON texts, and
-    the command buttons (``allowed``: the session's ``actions.permissions``)."""
+    """Returns the details model of one run: summary fields (with resumes,
+    fork origin and retention hold), JSON texts, the command buttons and the
+    record buttons (console/record.py; ``allowed``: the session's
+    ``actions.permissions``)."""
     if not envelope or not envelope.get("ok"):
         return {"found": False, "status": "", "title": "Run not found",
                 "fields": [], "progress": "", "inputs": "", "output": "", "error": "",
-                "buttons": commandButtons(None), "message": envelopeText(envelope)}
+                "buttons": commandButtons(None), "record": recordButtons(None), "kept": "",
+                "message": envelopeText(envelope)}
     run = envelope["data"]
     fields = [
         ("Workflow", run.get("workflowName")), ("Status", run.get("status")),
@@ -100,6 +104,8 @@ def runDetail(envelope, allowed=None):
         ("Finished", formatTime(run.get("finishedMs"))), ("Duration", _runDuration(run)),
         ("Gateway", run.get("executorId")), ("Recoveries", run.get("recoveryAttempts")),
         ("Application version", run.get("applicationVersion")),
+        ("Resumed", run.get("resumedCount") or None), ("Forked from", _forkedFrom(run)),
+        ("Retention", keepText(run) or None),
     ]
     return {"found": True, "status": run.get("status"),
             "title": "%s  %s" % (run.get("workflowName"), run.get("workflowId")),
@@ -108,7 +114,15 @@ def runDetail(envelope, allowed=None):
             "inputs": prettyJson(run.get("inputs")), "output": prettyJson(run.get("output")),
             "error": prettyJson(run.get("error")),
             "buttons": commandButtons(run.get("status"), allowed),
+            "record": recordButtons(run, allowed), "kept": keepText(run),
             "message": ""}
+
+
+def _forkedFrom(run):
+    origin = run.get("forkedFrom")
+    if not origin:
+        return None
+    return "%s from step %s" % (origin, run.get("forkedFromStep"))
 
 
 def stepRows(envelope):

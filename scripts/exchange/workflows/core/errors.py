@@ -44,6 +44,11 @@ class InvalidArguments(WorkflowsError):
 class NotFound(WorkflowsError):
     code = "WORKFLOW_NOT_FOUND"
 
+    @classmethod
+    def run(cls, workflowId, dbName):
+        """The one wording of "no such run", for every lookup by id."""
+        return cls("No workflow with id %r in database '%s'." % (workflowId, dbName))
+
 
 class DatabaseUnavailable(WorkflowsError):
     code = "DATABASE_UNAVAILABLE"
@@ -76,7 +81,7 @@ class TooLarge(NotSerializable):
 
 
 # Control flow. These derive from BaseException so that a workflow's
-# ``except Exception`` cannot swallow a cancel, a stop or a lost claim.
+# ``except Exception`` cannot swallow a cancel, a stop, an abort or a lost claim.
 class WorkflowInterrupt(BaseException):
     status = None
 
@@ -91,6 +96,10 @@ class WorkflowCancelled(WorkflowInterrupt):
 
 class WorkflowStopped(WorkflowInterrupt):
     status = "STOPPED"
+
+
+class WorkflowAborted(WorkflowInterrupt):
+    status = "ABORTED"
 
 
 class WorkflowTimedOut(WorkflowInterrupt):

@@ -3,14 +3,24 @@
 A command is a message in the run's mailbox, numbered by the run's
 ``cmd_seq`` (bumped in the same transaction, which also proves the run is
 still active). The run acts on it at its next safe point; a command sent to
-a run that no gateway holds yet (ENQUEUED) waits for it, except STOP, which
-ends it at once. ``cancel`` ends any active run at once in the database;
-the holder notices at its next safe point.
+a run that no gateway holds yet (ENQUEUED) waits for it, except STOP and
+ABORT, which end it at once (control.decide: nothing has started, so no
+handler runs). Commands on topic ``cmd`` are stored by their canonical
+name (control.canonical: upper case, RESTART as RESUME), so the engine, a
+workflow's rt.recvCommand() and getCommands all see one name per command.
+``cancel`` ends any active run at once in the database; the holder notices
+at its next safe point.
 """
 from exchange.workflows.core import clock, codec, states
-from exchange.workflows.engine import database, kernel
-from exchange.workflows.core.errors import InvalidArguments, NotFound, WorkflowsError
+from exchange.workflows.engine import control, database, kernel
+from exchange.workflows.core.errors import NotFound, WorkflowsError
 from exchange.workflows.store import mailbox, runs
+
+# What a command that ends an ENQUEUED run records as the run's error.
+_UNCLAIMED_ENDINGS = {
+    states.STOPPED: ("Stopped", "STOP command"),
+    states.ABORTED: ("Aborted", "ABORT command"),
+}
 
 
 class NotActive(WorkflowsError):
@@ -20,21 +30,22 @@ class NotActive(WorkflowsError):
 def _finishedError(store, workflowId):
     row = runs.get(store, workflowId)
     if row is None:
-        return NotFound("No workflow with id %r in database '%s'." % (workflowId, store.dbName))
+        return NotFound.run(workflowId, store.dbName)
     return NotActive("Workflow %s already finished with status %s; commands only reach active "
                      "runs." % (workflowId, row["status"]))
 
 
 def send(dbName, workflowId, cmd, reason, topic, sender):
-    """Posts ``cmd`` to the run's mailbox; returns {seq, status}.
+    """Posts ``cmd`` to the run's mailbox; returns {workflowId, cmd, seq,
+    status} (``cmd`` as stored: canonical on topic ``cmd``).
 
     Raises:
         InvalidArguments: unknown command.
         NotFound / NotActive: no such run, or it already finished.
     """
-    if topic == states.COMMAND_TOPIC and cmd not in states.COMMANDS:
-        raise InvalidArguments("Unknown command %r; valid commands are %s."
-                               % (cmd, ", ".join(states.COMMANDS)), code="UNKNOWN_COMMAND")
+    commanded = topic == states.COMMAND_TOPIC
+    if commanded:
+        cmd = control.canonical(cmd)
     store = database.prepare(dbName)
     now = clock.nowMs()
     payload = codec.encode({"cmd": cmd, "reason": reason, "sender": sender, "sentMs": now})
@@ -43,11 +54,13 @@ def send(dbName, workflowId, cmd, reason, topic, sender):
         if taken is not None:
             seq, status = taken
             mailbox.post(store, workflowId, seq, topic, payload, sender, reason, now, tx)
-            if cmd == "STOP" and topic == states.COMMAND_TOPIC and status == states.ENQUEUED:
+            ending = control.decide(status, cmd) if commanded else None
+            if ending is not None and ending.toStatus in _UNCLAIMED_ENDINGS:
+                errorType, defaultReason = _UNCLAIMED_ENDINGS[ending.toStatus]
                 mailbox.consume(store, workflowId, seq, "engine", now, tx)
-                runs.endUnclaimed(store, workflowId, states.STOPPED, codec.encode(
-                    {"type": "Stopped", "message": reason or "STOP command"}), now, tx)
-                status = states.STOPPED
+                runs.endUnclaimed(store, workflowId, ending.toStatus, codec.encode(
+                    {"type": errorType, "message": reason or defaultReason}), now, tx)
+                status = ending.toStatus
     if taken is None:
         raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
@@ -59,7 +72,7 @@ def cancel(dbName, workflowId, reason, sender):
     store = database.prepare(dbName)
     row = runs.get(store, workflowId)
     if row is None:
-        raise NotFound("No workflow with id %r in database '%s'." % (workflowId, dbName))
+        raise NotFound.run(workflowId, dbName)
     error = codec.encode({"type": "Cancelled", "message": reason or "cancelled",
                           "sender": sender})
     if runs.cancel(store, workflowId, error, clock.nowMs()) != 1:

@@ -82,9 +82,8 @@ CAUSE_TIMEOUT = "timeout"
 CAUSE_RESUME = "resume"
 CAUSES = (CAUSE_COMMAND, CAUSE_CANCEL, CAUSE_ERROR, CAUSE_TIMEOUT, CAUSE_RESUME)
 
-# The statuses that refuse every command. Not states.FINISHED, which gains
-# ABORTED only with schema migration 5.
-_ENDED = (states.SUCCESS,) + states.RESUMABLE
+# The statuses that refuse every command.
+_ENDED = states.FINISHED
 
 _CMDS = ("HOLD", "RESUME", "STOP", "ABORT", "RESET")
 _ALIASES = {"RESTART": "RESUME"}
@@ -133,12 +132,12 @@ def canonical(cmd):
     """The command's name as the table knows it: upper case, RESTART as RESUME.
 
     Raises:
-        InvalidArguments (UNKNOWN_COMMAND): not one of states.ISA88_COMMANDS.
+        InvalidArguments (UNKNOWN_COMMAND): not one of states.COMMANDS.
     """
     name = cmd.upper() if hasattr(cmd, "upper") else cmd
-    if name not in states.ISA88_COMMANDS:
+    if name not in states.COMMANDS:
         raise InvalidArguments("Unknown command %r; valid commands are %s."
-                               % (cmd, ", ".join(states.ISA88_COMMANDS)), code="UNKNOWN_COMMAND")
+                               % (cmd, ", ".join(states.COMMANDS)), code="UNKNOWN_COMMAND")
     return _ALIASES.get(name, name)
 
 

@@ -21,7 +21,6 @@ from exchange.workflows.store.records import RunRow
 
 try:
     from java.lang import Thread
-    from java.util.concurrent.atomic import AtomicLong
 except ImportError:
     pass
 
@@ -113,7 +112,9 @@ def refresh(store):
         changed = row is None or row[1] != info[2] or row[0] in states.FINISHED
         if row is not None and seen.get(wid) != row[2]:
             changed = changed or seen.get(wid) is not None
-            seen.put(wid, row[2])
+            # replace, not put: a run that ended meanwhile (kernel.dropRun)
+            # gets no entry back.
+            seen.replace(wid, row[2])
         if changed:
             kernel.signal(wid)
             signalled += 1
@@ -214,11 +215,8 @@ def claimAndSubmit(store, queueName, limit):
 
 def submit(store, row, wfdef):
     """Hands a claimed row to the worker pool."""
-    k = kernel.get()
     wid = row.workflowId
-    k["board"].put(wid, AtomicLong(0))
-    k["seenCmdSeq"].put(wid, row.cmdSeq or 0)
-    k["running"].put(wid, (store.dbName, row.queueName, row.claimEpoch))
+    kernel.addRun(wid, store.dbName, row.queueName, row.claimEpoch, row.cmdSeq)
 
     def task():
         Thread.currentThread().setName("exchange.workflows-worker " + wid[:13])
@@ -230,8 +228,7 @@ def submit(store, row, wfdef):
     try:
         kernel.pool().execute(task)
     except ANY_ERROR:
-        k["running"].remove(wid)
-        k["board"].remove(wid)
+        kernel.dropRun(wid)
         kernel.flag("recoveryPending", store.dbName)
         raise
 

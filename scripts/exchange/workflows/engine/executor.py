@@ -7,16 +7,20 @@ cancelled, stopped or taken over meanwhile.
 
 Once the context holds a pending interrupt, the run's end is decided by it,
 not by what the workflow function did: whatever it caught, raised or
-returned, a STOP ends it STOPPED, a timeout ERROR (WorkflowTimedOut) --
-both already written by the context when it took them -- a cancel leaves
-the CANCELLED row alone, and a lost claim writes nothing.
+returned, a STOP ends it STOPPED, an ABORT ABORTED, a timeout ERROR
+(WorkflowTimedOut) -- all already written by the context when it took
+them -- a cancel leaves the CANCELLED row alone, and a lost claim writes
+nothing.
 """
 from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import identity, kernel
-from exchange.workflows.engine.context import TIMED_OUT, RunContext, retrying
+from exchange.workflows.engine.context import RunContext
+from exchange.workflows.engine.interrupts import retrying
+from exchange.workflows.engine.safepoints import TIMED_OUT
 from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
-                                              WorkflowCancelled, WorkflowInterrupt, WorkflowStopped,
-                                              WorkflowTimedOut, safeTrace, toRecord)
+                                              WorkflowAborted, WorkflowCancelled, WorkflowInterrupt,
+                                              WorkflowStopped, WorkflowTimedOut, safeTrace,
+                                              toRecord)
 from exchange.workflows.store import checkpoints, runs
 
 def logger():
@@ -32,6 +36,7 @@ def execute(store, row, wfdef):
         ctx = _start(store, row, board)
         if ctx is None:
             return
+        ctx.timeoutIncludesHeld = wfdef.timeoutIncludesHeld
         k["context"].set(ctx)
         try:
             _finish(ctx, *_call(ctx, wfdef, row))
@@ -43,15 +48,13 @@ def execute(store, row, wfdef):
         kernel.flag("recoveryPending", store.dbName)
         logger().infof("run %s (%s) left to recovery: %s", wid, row.workflowName, e.reason)
     except WorkflowInterrupt:
-        pass  # the row already says CANCELLED or STOPPED
+        pass  # the row already says CANCELLED, STOPPED or ABORTED
     except ANY_ERROR as e:
         kernel.flag("recoveryPending", store.dbName)
         logger().warnf("run %s (%s) could not be completed here:\n%s", wid, row.workflowName,
                        safeTrace(e))
     finally:
-        k["running"].remove(wid)
-        k["board"].remove(wid)
-        k["seenCmdSeq"].remove(wid)
+        kernel.dropRun(wid)
 
 
 def _start(store, row, board):
@@ -90,8 +93,15 @@ def _call(ctx, wfdef, row):
         # Raised by the workflow's own code, not taken by the context.
         if isinstance(interrupt, WorkflowStopped):
             return states.STOPPED, None, {"type": "Stopped", "message": interrupt.reason}
+        if isinstance(interrupt, WorkflowAborted):
+            return states.ABORTED, None, {"type": "Aborted", "message": interrupt.reason}
         if isinstance(interrupt, WorkflowTimedOut):
             return states.ERROR, None, dict(TIMED_OUT)
+        if isinstance(interrupt, WorkflowCancelled) or type(interrupt) is WorkflowInterrupt:
+            # The workflow cancelled itself: 0.3.6's ``raise Cancelled(...)``
+            # (engine.runtime.Cancelled is WorkflowInterrupt). Re-raised, it
+            # would leave the run RUNNING for recovery to run again.
+            return states.CANCELLED, None, {"type": "Cancelled", "message": interrupt.reason}
         raise interrupt
     if failure is not None:
         return states.ERROR, None, toRecord(failure)

@@ -6,19 +6,58 @@
 
 Every call acts on the run executing on the calling thread. Outside a
 workflow (Script Console, tests) the calls are harmless no-ops, except
-``recvCommand``, which returns None.
+``recvCommand``/``recv``, which return None, and ``send``, which posts to
+the database the handle was got for (``getWorkflows(dbName)``).
+Inside a step, events, streams, progress and sends are part of the step
+(written again if the step runs again); see engine/operations.py.
 
 Once the run was sent STOP, cancelled, timed out or lost by this gateway,
-every call here raises that interrupt again (see engine/context.py), even
+every call here raises that interrupt again (see engine/interrupts.py), even
 if the workflow caught it before: nothing is written after it.
 """
-from exchange.workflows.core import states
-from exchange.workflows.engine import context
+from collections import namedtuple
+
+from exchange.workflows.core import codec, states, validate
+from exchange.workflows.engine import context, database, operations
 from exchange.workflows.core.errors import InvalidArguments
+# 0.3.6's handle also enqueues, dispatches and enters maintenance; those
+# methods are calls of the api functions (one copy of validation, policy
+# and audit), so this module imports api upward: allowed for it alone (it
+# is a 0.3.6 facade, COMPAT in tests/unit/test_layers.py). No module of the
+# layers imports this one, so the arrow cannot close an import cycle; the
+# import is at the top because the class needs it as its base.
+from exchange.workflows.api.runtime import GatewayMethods
 
 
-class WorkflowsRuntime(object):
-    """The methods workflow code may call; see docs/steps.md and docs/service-api.md."""
+class RunInfo(namedtuple("RunInfo", "workflowId workflowName dbName deadlineEpochMs")):
+    """What ``WorkflowsRuntime.getCurrentContext()`` tells about the run on
+    this thread: 0.3.6's context, read-only, without its ``inputs`` (a
+    workflow has them as its arguments)."""
+    __slots__ = ()
+
+
+class WorkflowsRuntime(GatewayMethods):
+    """The methods workflow code may call; see docs/steps.md and docs/service-api.md.
+    Gateway scripts also get 0.3.6's admin-style methods (api/runtime.py)."""
+
+    def __init__(self, dbName=None):
+        # Where calls made outside a run go (a run's own calls use its database).
+        self.dbName = dbName
+
+    @classmethod
+    def getCurrentRuntime(cls):
+        """0.3.6's way to get the handle: the one of the run executing on this
+        thread (bound to its database), or None outside a run."""
+        ctx = context.current()
+        return None if ctx is None else getWorkflows(ctx.dbName)
+
+    @classmethod
+    def getCurrentContext(cls):
+        """A RunInfo of the run executing on this thread, or None outside a run."""
+        ctx = context.current()
+        if ctx is None:
+            return None
+        return RunInfo(ctx.workflowId, ctx.workflowName, ctx.dbName, ctx.deadlineMs)
 
     @property
     def workflowId(self):
@@ -28,10 +67,70 @@ class WorkflowsRuntime(object):
 
     def checkCancelled(self):
         """A safe point: applies a pending HOLD (parks here), STOP, cancel or
-        timeout. Raises an interrupt the workflow should not catch."""
+        timeout, inside a step too (a step's loop can be cancelled there).
+        Raises an interrupt the workflow should not catch."""
         ctx = context.current()
         if ctx is not None:
-            ctx.safePoint()
+            ctx.safePoint(insideStep=ctx.inStep)
+
+    def isCancelled(self):
+        """True when the run on this thread was cancelled, stopped, timed
+        out or lost; False outside a workflow. Never raises."""
+        ctx = context.current()
+        return ctx is not None and ctx.isCancelled()
+
+    def checkTimeout(self):
+        """Past the run's timeout: ends it ERROR and raises WorkflowTimedOut
+        (inside a step too). Does nothing outside a workflow."""
+        ctx = context.current()
+        if ctx is not None:
+            ctx.checkTimeout()
+
+    def send(self, destinationWorkflowId, message, topic=states.COMMAND_TOPIC,
+             messageUUID=None):
+        """Posts ``message`` (JSON) to the mailbox of run
+        ``destinationWorkflowId`` under ``topic``, where its ``rt.recv(topic)``
+        receives it. Returns True, or False when that run is not active.
+
+        In the workflow body the send is recorded with the post: exactly
+        once, even across a crash. Inside a step it is part of the step (at
+        least once). Outside a workflow it posts to ``getWorkflows(dbName)``'s
+        database. ``messageUUID`` is accepted for 0.3.6 code and not needed:
+        the operation record already keeps a send from happening twice.
+
+        Raises:
+            InvalidArguments: an empty id or topic; on topic "cmd", a message
+                that is not a dict with a known ``cmd``.
+            TooLarge: as ``setEvent``; nothing is sent.
+        """
+        topic = _key(topic)
+        if not destinationWorkflowId:
+            raise InvalidArguments("destinationWorkflowId must be a workflow id")
+        if topic == states.COMMAND_TOPIC and (
+                not isinstance(message, dict) or message.get("cmd") not in states.COMMANDS):
+            raise InvalidArguments("a message on topic %r must be a dict whose 'cmd' is one "
+                                   "of %s" % (topic, ", ".join(states.COMMANDS)))
+        ctx = context.current()
+        if ctx is not None:
+            return ctx.send(destinationWorkflowId, message, topic)
+        store = database.prepare(validate.dbNameOrDefault(self.dbName))
+        return operations.postNow(store, destinationWorkflowId, topic, codec.encode(message),
+                                  None)
+
+    def recv(self, topic=states.COMMAND_TOPIC, timeoutSeconds=0):
+        """Returns the oldest message sent to this run under ``topic`` (what
+        ``send`` posted; a dict also gets its mailbox ``seq``), waiting up to
+        ``timeoutSeconds``; None when none came. Recorded with the receive:
+        exactly once, and a replay returns the same message. Outside a
+        workflow it returns None.
+
+        Raises:
+            DeterminismError: called inside a step.
+        """
+        ctx = context.current()
+        if ctx is None:
+            return None
+        return ctx.recv(_key(topic), timeoutSeconds or 0)
 
     def progress(self, msg, extra=None):
         """Sets the run's latest progress message (shown by getWorkflow/listRuns).
@@ -57,33 +156,39 @@ class WorkflowsRuntime(object):
             ctx.setEvent(_key(key), value)
 
     def writeStream(self, key, value):
-        """Appends ``value`` (JSON) to the run's stream ``key``.
+        """Appends ``value`` (JSON) to the run's stream ``key``; returns its
+        offset (None outside a workflow). Values written inside one step
+        share the step's offset, in order of their ``subOffset``.
 
         Raises:
             TooLarge: as ``setEvent``; nothing is appended.
         """
         ctx = context.current()
         if ctx is not None:
-            ctx.writeStream(_key(key), value)
+            return ctx.writeStream(_key(key), value)
 
     def recvCommand(self, currentState=None, topic=states.COMMAND_TOPIC, timeoutSeconds=0,
-                    maxMessages=1):
-        """Returns the next operator command as a dict (``cmd``, ``reason``,
-        ``sender``, ``sentMs``, ``seq``) or None after ``timeoutSeconds``.
+                    maxMessages=5, arbitrate=None):
+        """Returns the next operator command, or None after ``timeoutSeconds``.
 
-        Commands are returned one per call, oldest first; none is dropped
-        (``maxMessages`` is accepted for compatibility and must be >= 1).
+        Native (the default of ``bootstrap`` workflows): the command as a
+        dict (``cmd``, ``reason``, ``sender``, ``sentMs``, ``seq``), one per
+        call, oldest first, none dropped; ``currentState`` is None, RUNNING
+        or HELD; ``maxMessages`` is not used.
+        Arbitrated (``arbitrate=True``, the default of workflows registered
+        through engine.runtime): 0.3.6's ``{cmd, message, priority}``, the
+        highest-priority command of up to ``maxMessages`` that is allowed in
+        ``currentState``; refused ones are marked ``dropped`` in getCommands,
+        allowed ones that lost stay for the next call.
         ``currentState="HELD"`` shows the run as HELD while it waits; a run
         that calls this handles HOLD/RESUME/STOP itself from then on.
+        See docs/service-api.md "Commands".
         """
-        if currentState not in (None, states.RUNNING, states.HELD):
-            raise InvalidArguments("currentState must be 'RUNNING', 'HELD' or None")
-        if maxMessages is not None and int(maxMessages) < 1:
-            raise InvalidArguments("maxMessages must be at least 1")
         ctx = context.current()
         if ctx is None:
             return None
-        return ctx.recvCommand(currentState, _key(topic), timeoutSeconds or 0)
+        return ctx.recvCommand(currentState, _key(topic), timeoutSeconds or 0, maxMessages,
+                               arbitrate)
 
 
 def _key(key):
@@ -95,6 +200,7 @@ def _key(key):
 _runtime = WorkflowsRuntime()
 
 
-def getWorkflows():
-    """Returns the runtime handle (``rt``) for workflow code."""
-    return _runtime
+def getWorkflows(dbName=None):
+    """Returns the runtime handle (``rt``) for workflow code; ``dbName``
+    (default: the default database) is where its calls made outside a run go."""
+    return _runtime if dbName is None else WorkflowsRuntime(dbName)

@@ -7,6 +7,11 @@ only: the worker pool, the in-memory burst queue, the set of running runs,
 the control board that tells a running workflow "look at your row", and
 counters. No Python class instance or function is stored here, so an old
 module version is never pinned by the kernel.
+
+The kernel owns its state transitions: a run enters the maps of runs
+executing here only through ``addRun`` and leaves them only through
+``dropRun`` (all three maps at once, whichever way the run ends), and the
+worker pool changes size only through ``resizePool``.
 """
 try:
     from java.lang import Boolean, System, ThreadLocal
@@ -217,6 +222,46 @@ def resizeBurstQueue(capacity):
         ref.get().offer(item)
         item = old.poll()
     return True
+
+
+def resizePool(size):
+    """Sets ``maxWorkers`` and resizes the worker pool if it exists (it is
+    created with the setting otherwise). Running tasks are not interrupted:
+    a smaller pool shrinks as its threads finish."""
+    size = int(size)
+    setConfig("maxWorkers", size)
+    p = get()["pool"].get()
+    if p is not None:
+        # Java refuses a core size above the maximum (and the reverse), so
+        # the order depends on the direction: raise the maximum first.
+        p.setMaximumPoolSize(max(size, p.getCorePoolSize()))
+        p.setCorePoolSize(size)
+        p.setMaximumPoolSize(size)
+
+
+def addRun(workflowId, dbName, queueName, claimEpoch, cmdSeq):
+    """Registers a claimed run about to execute here; returns its control board.
+
+    The three maps change together: ``board`` (what the run watches),
+    ``seenCmdSeq`` (what refresh compares the row with) and ``running``
+    (what refresh and recovery look at), in that order, so a refresh that
+    sees the run in ``running`` finds the other two. ``dropRun`` undoes it.
+    """
+    k = get()
+    board = AtomicLong(0)
+    k["board"].put(workflowId, board)
+    k["seenCmdSeq"].put(workflowId, cmdSeq or 0)
+    k["running"].put(workflowId, (dbName, queueName, claimEpoch))
+    return board
+
+
+def dropRun(workflowId):
+    """Forgets a run that ended here, or whose task could not be started:
+    no entry is left in any of the maps ``addRun`` filled."""
+    k = get()
+    k["running"].remove(workflowId)
+    k["board"].remove(workflowId)
+    k["seenCmdSeq"].remove(workflowId)
 
 
 def dispatchLock(dbName):

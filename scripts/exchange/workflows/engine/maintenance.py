@@ -5,15 +5,23 @@ Maintenance modes:
   - ``None`` (normal);
   - ``"drain"``: no gateway claims new runs; running runs finish; start()
     and enqueueInMemory() still queue durably (they run after the drain);
-  - ``"cancel"``: cancel every active run once, then stay in ``"drain"``.
+  - ``"cancel"``: cancel every active run once (or one queue's), then stay
+    in ``"drain"``.
 A gateway re-reads the mode on every dispatch; the gateway that sets it
 applies it at once.
+
+``swapIfDrained`` is ignition-workflows 0.3.6's deployment check: nothing
+is swapped here (a project save already runs new runs on the new code), it
+confirms that maintenance is on and no run is in flight on any gateway, and
+records when it did (``lastSwapMs``).
 
 Retention: finished runs older than ``maxAgeDays`` and beyond the newest
 ``maxRows`` are deleted by dispatch, at most ``batchSize`` runs per minute
 per gateway, so the cost per cycle stays bounded. Every value must be finite
 and in range, when it is set and when it is read back.
 """
+from collections import namedtuple
+
 from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.engine import database, kernel
 from exchange.workflows.core.errors import InvalidArguments
@@ -21,6 +29,8 @@ from exchange.workflows.core.validate import integer, number
 from exchange.workflows.store import retention, runs, settings
 
 MAINTENANCE = "maintenance"
+# When swapIfDrained last found the database drained: {"atMs"}.
+SWAP = "maintenanceSwap"
 RETENTION = "retention"
 RETENTION_PERIOD_MS = 60000
 # Retention never deletes a run that finished less than this long ago,
@@ -58,23 +68,77 @@ def getMode(dbName):
             "updatedBy": found[1] if found else None, "updatedMs": found[2] if found else None}
 
 
-def setMode(dbName, mode, reason, user):
-    """Sets the maintenance mode; returns {mode, cancelled}."""
+class Change(namedtuple("Change", "mode cancelled")):
+    """What setMode did: the mode now stored (None or "drain") and the runs
+    "cancel" cancelled, {queued, running} (see store.runs.cancelActive)."""
+    __slots__ = ()
+
+    @property
+    def total(self):
+        return self.cancelled["queued"] + self.cancelled["running"]
+
+
+def setMode(dbName, mode, reason, user, queueName=None):
+    """Sets the maintenance mode for every gateway; returns a Change.
+
+    ``queueName`` limits what "cancel" cancels to that queue's runs;
+    maintenance itself is always database-wide."""
     if mode not in (None, "drain", "cancel"):
         raise InvalidArguments("mode must be None, 'drain' or 'cancel'.")
     store = database.prepare(dbName)
     now = clock.nowMs()
-    cancelled = 0
+    cancelled = {"queued": 0, "running": 0}
     stored = "drain" if mode == "cancel" else mode
     settings.write(store, MAINTENANCE, codec.encode({"mode": stored, "reason": reason}), user, now)
     if mode == "cancel":
         error = codec.encode({"type": "Cancelled", "message": reason or "maintenance cancel",
                               "sender": user})
-        cancelled = runs.cancelAllActive(store, error, now)
+        cancelled = runs.cancelActive(store, error, now, queueName)
         for wid in list(kernel.get()["running"].keySet()):
             kernel.signal(wid)
     kernel.get()["maintenance"].put(dbName, stored or "")
-    return {"mode": stored, "cancelled": cancelled}
+    return Change(stored, cancelled)
+
+
+class Drain(namedtuple("Drain", "outcome inFlight partitions executing lastSwapMs")):
+    """What swapIfDrained found: ``outcome`` (SWAPPED, MAINTENANCE_REQUIRED
+    or NOT_DRAINED), runs in flight on any gateway and their distinct
+    partition keys, runs executing on this gateway, and when a check last
+    found the database drained (0: never)."""
+    __slots__ = ()
+
+
+SWAPPED, MAINTENANCE_REQUIRED, NOT_DRAINED = "swapped", "maintenance_required", "not_drained"
+
+
+def inFlight(dbName):
+    """{runs, partitions}: runs claimed and not finished, on any gateway."""
+    return runs.inFlight(database.prepare(dbName))
+
+
+def lastSwapMs(dbName):
+    """When swapIfDrained last found ``dbName`` drained; 0 when it never did."""
+    found = settings.read(database.prepare(dbName), SWAP)
+    value = codec.decode(found[0]) if found else None
+    return int(value.get("atMs") or 0) if isinstance(value, dict) else 0
+
+
+def swapIfDrained(dbName, user):
+    """Returns a Drain; records the time when maintenance is on and no run
+    is in flight on any gateway (HELD runs count: their threads run the
+    code they started with) nor executing here."""
+    store = database.prepare(dbName)
+    flight = runs.inFlight(store)
+    executing = kernel.get()["running"].size()
+    if not refresh(store):
+        outcome = MAINTENANCE_REQUIRED
+    elif flight["runs"] or executing:
+        outcome = NOT_DRAINED
+    else:
+        now = clock.nowMs()
+        settings.write(store, SWAP, codec.encode({"atMs": now}), user, now)
+        return Drain(SWAPPED, 0, 0, executing, now)
+    return Drain(outcome, flight["runs"], flight["partitions"], executing, lastSwapMs(dbName))
 
 
 def checkRetention(maxAgeDays, maxRows, batchSize):

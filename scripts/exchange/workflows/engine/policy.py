@@ -30,7 +30,7 @@ from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 
 # read: every get/list function; start: start a run (per workflow name);
-# hold: HOLD and RESUME; stop: STOP and cancel; operate: other commands and
+# hold: HOLD, RESUME, RESTART; stop: STOP, ABORT, cancel; operate: other commands and
 # topics (operator responses); admin: maintenance, retention, queue and
 # runtime settings, the policy, parked requests, dispatch from a session;
 # audit: read the audit trail.

@@ -6,14 +6,14 @@ output, error, progress, events, stream values and step results. A run of a
 workflow this gateway does not know (not registered here, or renamed) shows
 no input value at all, since which of them are secret cannot be told.
 """
-from exchange.workflows.core import codec, states
+from exchange.workflows.core import clock, codec, states
 from exchange.workflows.core import masking
 from exchange.workflows.engine import database, registry
 from exchange.workflows.core.errors import InvalidArguments, NotFound
 from exchange.workflows.core.validate import integer
 from exchange.workflows.store import checkpoints, events, mailbox, runs
 
-_JSON_FIELDS = ("inputs", "output", "error", "progress")
+_JSON_FIELDS = ("inputs", "output", "error", "progress", "paramSource")
 _SHOWN_FIELDS = ("output", "error", "progress")
 # Pages of steps and commands: a run of 100,000 steps is never read whole.
 PAGE_LIMIT = 1000
@@ -33,7 +33,7 @@ def _decoded(row):
 def _require(store, workflowId):
     row = runs.get(store, workflowId)
     if row is None:
-        raise NotFound("No workflow with id %r in database '%s'." % (workflowId, store.dbName))
+        raise NotFound.run(workflowId, store.dbName)
     return row
 
 
@@ -94,6 +94,10 @@ def getWorkflow(dbName, workflowId):
     names, hide = _secrets(row["workflowName"], row.get("inputs"))
     row = _masked(row, names, hide)
     row["finished"] = row["status"] in states.FINISHED
+    row["retentionHold"] = bool(row["retentionHold"])
+    if row.get("heldSinceMs") is not None:
+        # heldMs is the total held, the hold going on now included.
+        row["heldMs"] = (row["heldMs"] or 0) + max(0, clock.nowMs() - row["heldSinceMs"])
     return row
 
 
@@ -105,6 +109,8 @@ def listRuns(dbName, filters, limit, offset):
     store = database.prepare(dbName)
     rows, total = runs.listRuns(store, filters, limit, offset)
     rows = [_decoded(r) for r in rows]
+    for r in rows:
+        r["retentionHold"] = bool(r["retentionHold"])
     # The list carries no inputs; the progress and error of runs whose
     # workflow has secret inputs are masked with those runs' values.
     withSecrets = [r["workflowId"] for r in rows
@@ -116,6 +122,14 @@ def listRuns(dbName, filters, limit, offset):
     return {"rows": rows, "total": total, "limit": limit, "offset": offset}
 
 
+def _maskedPage(dbName, workflowId, limit, offset):
+    """(store, texts to hide, limit, offset) for one page of a run's masked
+    records, after checking the page and that the run exists."""
+    limit, offset = _page(limit, offset)
+    store = database.prepare(dbName)
+    return store, _hideFor(store, workflowId), limit, offset
+
+
 def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     """Returns one page (``limit`` from ``offset``) of the run's recorded
     operations in order.
@@ -124,9 +138,7 @@ def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
         InvalidArguments: limit not 1-10000, or offset not 0-10^9.
         NotFound: no such run.
     """
-    limit, offset = _page(limit, offset)
-    store = database.prepare(dbName)
-    hide = _hideFor(store, workflowId)
+    store, hide, limit, offset = _maskedPage(dbName, workflowId, limit, offset)
     out = []
     for rec in checkpoints.page(store, workflowId, limit, offset):
         rec = _decoded(rec)
@@ -161,6 +173,16 @@ def getEvents(dbName, workflowId):
     hide = _hideFor(store, workflowId)
     return dict((e["key"], masking.scrub(codec.decode(e["value"]), hide))
                 for e in events.getEvents(store, workflowId))
+
+
+def getEventHistory(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
+    """Returns one page of every value the run set with rt.setEvent, in the
+    order it set them: [{key, value, atMs, functionId}]. Raises as getSteps.
+    """
+    store, hide, limit, offset = _maskedPage(dbName, workflowId, limit, offset)
+    return [{"key": e["eventKey"], "value": masking.scrub(codec.decode(e["value"]), hide),
+             "atMs": e["createdMs"], "functionId": e["functionId"]}
+            for e in events.history(store, workflowId, limit, offset)]
 
 
 def readStream(dbName, workflowId, key, afterOffset, limit):

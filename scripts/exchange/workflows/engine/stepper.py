@@ -8,7 +8,7 @@ Exceptions raised to the workflow are rebuilt from the record the same way
 live and on replay, so the workflow's control flow cannot differ after a
 crash.
 
-A run's pending interrupt (context.py) is raised again at step entry, at
+A run's pending interrupt (interrupts.py) is raised again at step entry, at
 step exit before anything is recorded, and by a nested step called inside a
 step: a step body that caught the interrupt of a wait cannot have its
 result recorded, and no step starts after STOP, cancel or a timeout.
@@ -93,7 +93,9 @@ def run(ctx, fn, name, options, args, kwargs):
     delay = float(options["interval_seconds"])
     while True:
         attempts += 1
-        ctx.inStep = True
+        # Writes inside the step are numbered from 1 in every attempt: an
+        # attempt that writes what an earlier one did replaces it.
+        ctx.inStep, ctx.stepId, ctx.stepWrites = True, fid, {}
         try:
             value = fn(*args, **kwargs)
             failure = None

@@ -9,7 +9,7 @@ from exchange.workflows.core.errors import (InvalidArguments, NotSerializable, T
 from exchange.workflows.core.validate import isInteger, number
 from exchange.workflows.core.validate import text as _text
 from exchange.workflows.core.validate import workflowId as _workflowId
-from exchange.workflows.store import runs
+from exchange.workflows.store import params, runs
 
 # The run table's INTEGER column, and the longest timeout a BIGINT of
 # milliseconds holds with room to add it to a clock (about 100 years).
@@ -68,6 +68,33 @@ def kwargsOf(inputs):
     return kwargs
 
 
+# A run's parameter source is a small record (template, version, override
+# names, actor), never the values.
+MAX_PARAM_SOURCE_CHARS = 20000
+
+
+def paramSourceOf(inputs):
+    """Returns the JSON text of ``inputs["paramSource"]`` when ``inputs`` is
+    ``{"resolved": ..., "paramSource": {...}}`` (what api.params.startWithTemplate
+    and 0.3.6's resolveInputs build), else None.
+
+    Raises:
+        InvalidArguments: paramSource is not a dict, or is too large.
+    """
+    if not hasattr(inputs, "keys") or "resolved" not in inputs or "paramSource" not in inputs:
+        return None
+    source = inputs["paramSource"]
+    if source is None:
+        return None
+    if not hasattr(source, "keys"):
+        raise InvalidArguments("inputs['paramSource'] must be a dict (which template a run "
+                               "started from) or None.")
+    try:
+        return codec.encodeLimited(source, MAX_PARAM_SOURCE_CHARS, 10, "inputs['paramSource']")
+    except NotSerializable as e:
+        raise InvalidArguments("%s." % e)
+
+
 def _checkSignature(wfdef, kwargs):
     argNames = wfdef.argNames  # None when the function takes **kwargs
     if isinstance(argNames, frozenset):
@@ -93,7 +120,7 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     if not wfdef:
         known = registry.names()
         raise NotRegistered("Workflow %r is not registered on this gateway. Registered: %s. "
-                            "Is its module imported by exchange.workflows.apps.load()?"
+                            "Is its module listed in MODULES of the exchange/workflows/apps/__init__ script?"
                             % (workflowName, ", ".join(known[:20]) or "none"))
     _text("queueName", queueName, 100, required=True)
     _text("partitionKey", partitionKey, 200)
@@ -129,12 +156,15 @@ def build(workflowName, inputs, queueName, partitionKey, priority, deduplication
     return workflowId, row
 
 
-def start(store, row, callerChosenId):
+def start(store, row, callerChosenId, paramSource=None):
     """Makes the run of ``row`` durable: started here on a free worker, or
     queued. Returns a Started.
 
     A caller-chosen id that exists already is answered with that run and
     creates nothing: retrying a start whose answer was lost is safe.
+    ``paramSource`` (JSON text from paramSourceOf) is recorded with the run
+    in the transaction that inserts it, so a run never lacks the template
+    it started from; such a run is queued, not started directly.
 
     Raises:
         IdConflict: the id belongs to a run of another workflow.
@@ -144,10 +174,10 @@ def start(store, row, callerChosenId):
         found = _existing(store, wid, workflowName)
         if found is not None:
             return found
-    if dispatcher.startHere(store, row, registry.get(workflowName)):
+    if paramSource is None and dispatcher.startHere(store, row, registry.get(workflowName)):
         return Started("WORKFLOW_ENQUEUED", wid, states.RUNNING)
     for _ in range(3):
-        if runs.insert(store, [row]) == 1:
+        if _insert(store, row, paramSource) == 1:
             dispatcher.wake(store.dbName, queueName)
             return Started("WORKFLOW_ENQUEUED", wid, states.ENQUEUED)
         # Nothing inserted: the id exists (a concurrent start with the same
@@ -160,6 +190,16 @@ def start(store, row, callerChosenId):
             if holder:
                 return Started("WORKFLOW_DEDUPLICATED", holder, None)
     raise WorkflowsError("Could not insert the run; try again.")
+
+
+def _insert(store, row, paramSource):
+    if paramSource is None:
+        return runs.insert(store, [row])
+    with store.transaction() as tx:
+        inserted = runs.insert(store, [row], tx)
+        if inserted == 1:
+            params.recordSource(store, row[0], paramSource, tx)
+        return inserted
 
 
 def _existing(store, workflowId, workflowName):

@@ -5,7 +5,9 @@ sleeping, so after a gateway crash it sleeps only the time that remains.
 Each chunk ends at a safe point: HOLD parks the sleep (the remaining time
 resumes after RESUME), STOP, cancel and timeouts end it within one chunk.
 Called inside a step it records nothing (the step is the durable unit) but
-its chunks are still safe points, like a tag wait's polls.
+its chunks are still safe points, like a tag wait's polls. The sleep itself
+is the engine's (engine/sleeping.py); this module checks the arguments and
+shapes the result.
 
 ``sleep_ms(ms)`` is the same sleep under the name ignition-workflows 0.3.6
 workflows call, in chunks of ``DEFAULT_CHUNK_MS`` (0.3.6 slept in one
@@ -15,9 +17,8 @@ The result's shape follows the result style (steps/results.py). The style
 is recorded with the wake-up time, so a replay returns the shape the first
 run returned.
 """
-from exchange.workflows.core import clock, codec
 from exchange.workflows.core.errors import InvalidArguments
-from exchange.workflows.engine.context import current, pause
+from exchange.workflows.engine import sleeping
 from exchange.workflows.steps.results import NATIVE, UPSTREAM, styleOf
 
 __all__ = ["NAME", "MS_NAME", "DEFAULT_CHUNK_MS", "sleep_chunked", "sleep_ms"]
@@ -78,28 +79,11 @@ def sleep_ms(ms, resultStyle=None):
 
 
 def _sleep(name, total, chunk, resultStyle):
-    """Sleeps; returns the result style to answer in (the recorded one on replay)."""
+    """Sleeps (engine/sleeping.py); returns the result style to answer in:
+    the recorded one on replay."""
     style = styleOf(resultStyle)
-    ctx = current()
-    if ctx is None or ctx.inStep:
-        # Time spent HELD inside pause() does not count: only chunks do.
-        remaining = total
-        while remaining > 0:
-            pause(min(chunk, remaining))
-            remaining -= chunk
+    recorded = sleeping.sleep(name, total, chunk, {"style": style})
+    if recorded is None:
         return style
-    # As at a step's entry: the safe point before the operation id is taken.
-    ctx.safePoint()
-    fid, rec = ctx.begin(name)
-    if rec is not None:
-        recorded = codec.decode(rec.output)
-        wakeAt = recorded["wakeAtMs"]
-        # Sleeps recorded before result styles existed answered natively.
-        style = recorded.get("style", NATIVE)
-    else:
-        wakeAt = clock.nowMs() + total
-        ctx.record(fid, name, output=codec.encode({"wakeAtMs": wakeAt, "totalMs": total,
-                                                   "style": style}))
-    ctx.sleepUntil(wakeAt, chunk)
-    ctx.safePoint()
-    return style
+    # Sleeps recorded before result styles existed answered natively.
+    return recorded.get("style", NATIVE)

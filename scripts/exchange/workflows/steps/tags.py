@@ -15,7 +15,7 @@ from collections import namedtuple
 
 from exchange.workflows.bootstrap import step
 from exchange.workflows.core import clock
-from exchange.workflows.engine.context import pause
+from exchange.workflows.engine.sleeping import pause
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, describe
 from exchange.workflows.core.codec import TEXT, encode
 from exchange.workflows.steps.convert import plain, qualityName, sameValue
@@ -223,7 +223,7 @@ def writeTag(path, value):
 def pollUntil(path, expected, timeoutMs, pollMs):
     """Reads ``path`` every ``pollMs`` until it equals ``expected`` or time runs out.
 
-    Between reads it passes a safe point (``context.pause``): time spent
+    Between reads it passes a safe point (``sleeping.pause``): time spent
     HELD extends the deadline, so only running time counts.
 
     Returns:

@@ -43,3 +43,25 @@ def page(store, workflowId, limit, offset):
         "SELECT " + ", ".join(OPERATION_COLUMNS) + " FROM {ops} WHERE workflow_id = ? "
         "ORDER BY function_id LIMIT ? OFFSET ?", [workflowId, limit, offset])
     return toDicts(ds, OPERATION_COLUMNS)
+
+
+def count(store, workflowId, tx=None):
+    """How many operations the run has recorded."""
+    return int(store.query("SELECT COUNT(*) FROM {ops} WHERE workflow_id = ?",
+                           [workflowId], tx)[0][0])
+
+
+def last(store, workflowId, tx=None):
+    """Returns the run's last recorded Operation, or None."""
+    rows = operations(store.query(
+        "SELECT " + ", ".join(OPERATION_COLUMNS) + " FROM {ops} WHERE workflow_id = ? "
+        "ORDER BY function_id DESC LIMIT 1", [workflowId], tx))
+    return rows[0] if rows else None
+
+
+def named(store, workflowId, prefix, tx=None):
+    """Returns the run's Operations whose name starts with ``prefix`` (no
+    ``%`` or ``_`` in it), in order."""
+    return operations(store.query(
+        "SELECT " + ", ".join(OPERATION_COLUMNS) + " FROM {ops} WHERE workflow_id = ? "
+        "AND function_name LIKE ? ORDER BY function_id", [workflowId, prefix + "%"], tx))

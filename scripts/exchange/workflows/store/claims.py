@@ -12,6 +12,10 @@ from exchange.workflows.store import db, statuses
 from exchange.workflows.store.records import RUN_COLUMNS, Claimed, runRows
 
 
+# Read with the claimed rows to decide ``fresh``: how often the run was
+# resumed, and the run it was forked from.
+_LINEAGE = ("resumed_count", "forked_from")
+
 _LOCK_QUEUE = ("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ? "
                "RETURNING concurrency, worker_concurrency")
 
@@ -96,10 +100,15 @@ def claim(store, queueName, executorId, names, appVersion, limit, now):
                 "deadline_ms = COALESCE(deadline_ms, ? + timeout_ms), updated_ms = ? "
                 "WHERE status = 'ENQUEUED' AND workflow_id IN ("
                 + ", ".join(["?"] * len(chosen)) + ") RETURNING "
-                + ", ".join(RUN_COLUMNS), [executorId, now, now, now] + chosen, tx)
+                + ", ".join(RUN_COLUMNS + _LINEAGE), [executorId, now, now, now] + chosen, tx)
             rows = runRows(ds)
-            for row in rows:
-                row.fresh = not row.recoveryAttempts
+            n = len(RUN_COLUMNS)
+            for row, values in zip(rows, ds):
+                # A resumed or forked run has recorded operations although
+                # it was never recovered: only a run with none of the three
+                # starts without its history.
+                row.fresh = (not row.recoveryAttempts and not values[n]
+                             and values[n + 1] is None)
     except (db.UniqueViolation, db.LockTimeout):
         return Claimed([], True)  # raced by another claimer, or its lock holder is stalled: try again
     order = dict((wid, i) for i, wid in enumerate(chosen))

@@ -4,6 +4,11 @@ Statements elsewhere are written once with ``{status}``-style table
 placeholders; ``Dialect.sql()`` fills them in and caches the result.
 SQLite has no schemas, so ``workflows.workflow_status`` becomes
 ``workflows_workflow_status`` there.
+
+The tables live in the schema ``workflows`` (SQLite: prefix ``workflows_``),
+or in ``exchange_workflows`` on a database that also holds
+ignition-workflows 0.3.6's tables, which use the same names
+(``store.layout`` decides; ``layout()`` here gives the Dialect of either).
 """
 import re
 
@@ -23,9 +28,14 @@ TABLES = {
     "executors": "executors",
     "audit": "audit",
     "parked": "parked_requests",
+    "eventHistory": "event_history",
+    "templates": "recipe_templates",
+    "enums": "recipe_enums",
 }
 
-SCHEMA = "workflows"
+DEFAULT_SCHEMA = "workflows"
+# Where our tables go when ignition-workflows 0.3.6's occupy DEFAULT_SCHEMA.
+BESIDE_UPSTREAM = "exchange_workflows"
 # Templates kept per dialect: the store's fixed statements number about a
 # hundred. Long per-call statements cost little to format next to their
 # round trip, and would fill the cache fastest.
@@ -34,18 +44,35 @@ CACHE_MAX_CHARS = 4000
 
 
 class Dialect(object):
-    def __init__(self, name, tableFormat, settings):
+    def __init__(self, name, tableFormat, settings, schema=DEFAULT_SCHEMA):
         self.name = name
+        self.tableFormat = tableFormat
+        self.schema = schema
+        # As given (with "%(schema)s" in createSchema), for layout().
+        self.given = settings
+        settings = dict(settings)
+        if settings.get("createSchema"):
+            settings["createSchema"] = settings["createSchema"] % {"schema": schema}
         self.settings = settings
         names = {}
         for key, table in TABLES.items():
-            ident = tableFormat % {"schema": SCHEMA, "table": table}
-            if not _IDENT.match(ident):
-                raise ValueError("invalid identifier %r" % ident)
-            names[key] = ident
-        names["ix"] = "wf_"
+            names[key] = self.table(table)
+        # PostgreSQL keeps an index in its table's schema; SQLite has one
+        # namespace per file, so tables under another prefix need other index
+        # names (the default layout keeps the names it always had).
+        if schema == DEFAULT_SCHEMA or settings.get("hasSchemas"):
+            names["ix"] = "wf_"
+        else:
+            names["ix"] = schema + "_wf_"
         self.names = names
         self._cache = {}
+
+    def table(self, table):
+        """The full name of ``table`` in this dialect's schema (or prefix)."""
+        ident = self.tableFormat % {"schema": self.schema, "table": table}
+        if not _IDENT.match(ident):
+            raise ValueError("invalid identifier %r" % ident)
+        return ident
 
     def sql(self, template):
         """Returns ``template`` with table names filled in (cached).
@@ -66,7 +93,16 @@ class Dialect(object):
 
 
 POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
-    "createSchema": "CREATE SCHEMA IF NOT EXISTS " + SCHEMA,
+    "hasSchemas": True,
+    "createSchema": "CREATE SCHEMA IF NOT EXISTS %(schema)s",
+    # The columns of table (schema, table), none when it does not exist. From
+    # the catalog, which every role may read: it never fails (a failed
+    # statement would end the migration's transaction), and it sees tables
+    # of other owners and schemas this role may not use.
+    "columnsOf": "SELECT a.attname FROM pg_catalog.pg_attribute a "
+                 "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                 "WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped",
     # Serialises concurrent migrations from several gateways.
     "migrationLock": "SELECT pg_advisory_xact_lock(7420190311)",
     "skipLocked": " FOR UPDATE SKIP LOCKED",
@@ -84,7 +120,9 @@ POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
 })
 
 SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
+    "hasSchemas": False,
     "createSchema": "",
+    "columnsOf": "SELECT name FROM pragma_table_info(? || '_' || ?)",
     # SQLite takes its one write lock with the first write of the migration.
     "migrationLock": "",
     "skipLocked": "",
@@ -93,6 +131,22 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     "defaultIsolation": None,
     "setsIsolation": False,
 })
+
+
+_BY_NAME = {POSTGRES.name: POSTGRES, SQLITE.name: SQLITE}
+# (dialect name, schema) -> Dialect: one per layout, so each keeps its cache.
+_layouts = {}
+
+
+def layout(dialectName, schema):
+    """The Dialect named ``dialectName`` with its tables in ``schema``."""
+    d = _layouts.get((dialectName, schema))
+    if d is None:
+        base = _BY_NAME[dialectName]
+        d = base if schema == base.schema else Dialect(base.name, base.tableFormat,
+                                                       base.given, schema)
+        d = _layouts.setdefault((dialectName, schema), d)
+    return d
 
 
 # The engine's claims and commands use UPDATE ... RETURNING (SQLite 3.35).

@@ -4,6 +4,8 @@ Every status change is a conditional UPDATE: its WHERE clause names the
 statuses the row may leave (and, for a worker, the claim epoch it holds),
 so a finished row can never be overwritten and a gateway that lost its
 claim cannot write."""
+from collections import namedtuple
+
 from exchange.workflows.core import states
 from exchange.workflows.store import statuses
 from exchange.workflows.store.records import RUN_COLUMNS, runRows
@@ -19,11 +21,13 @@ DETAIL_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "parti
                   "priority", "deduplication_id", "application_version", "inputs", "output",
                   "error", "progress", "timeout_ms", "deadline_ms", "executor_id", "claim_epoch",
                   "recovery_attempts", "created_by", "created_ms", "updated_ms", "started_ms",
-                  "finished_ms")
+                  "finished_ms", "retention_hold", "retention_hold_by", "retention_hold_reason",
+                  "retention_hold_ms", "resumed_count", "forked_from", "forked_from_step",
+                  "param_source", "held_ms", "held_since_ms")
 
 LIST_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
                 "priority", "progress", "executor_id", "created_ms", "started_ms", "finished_ms",
-                "updated_ms", "error")
+                "updated_ms", "error", "retention_hold")
 
 
 def _insertSql(count):
@@ -122,21 +126,55 @@ def markRunning(store, workflowId, epoch, now, deadlineMs):
         [now, deadlineMs, now, workflowId, epoch])
 
 
-def setVisibleState(store, workflowId, epoch, status, now, tx=None):
-    """RUNNING <-> HELD for the claim holder; returns rows affected."""
-    other = states.RUNNING if status == states.HELD else states.HELD
-    return store.update(
-        "UPDATE {status} SET status = ?, updated_ms = ? "
-        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN (?, 'PENDING')",
-        [status, now, workflowId, epoch, other], tx)
+# What setVisibleState did: rows affected (0: not ours in that status any
+# more) and the run's deadline after it (None: no deadline, or no row).
+Visible = namedtuple("Visible", ["rows", "deadlineMs"])
+
+# Closes a run's open held span (if any) at the first parameter, ``now``:
+# the span joins held_ms.
+_CLOSE_HELD = "held_ms = held_ms + COALESCE(? - held_since_ms, 0), held_since_ms = NULL"
+
+_TO_HELD = (
+    "UPDATE {status} SET status = 'HELD', updated_ms = ?, "
+    "held_since_ms = COALESCE(held_since_ms, ?) "
+    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN ('RUNNING', 'PENDING') "
+    "RETURNING deadline_ms")
+# The deadline moves by the span before the span is closed: every right-hand
+# side of an UPDATE reads the row as it was.
+_TO_RUNNING = (
+    "UPDATE {status} SET status = 'RUNNING', updated_ms = ?, "
+    "deadline_ms = CASE WHEN ? = 1 OR held_since_ms IS NULL THEN deadline_ms "
+    "ELSE deadline_ms + (? - held_since_ms) END, " + _CLOSE_HELD + " "
+    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN ('HELD', 'PENDING') "
+    "RETURNING deadline_ms")
+
+
+def setVisibleState(store, workflowId, epoch, status, now, tx=None, timeoutIncludesHeld=False):
+    """RUNNING <-> HELD for the claim holder, keeping the held-time account
+    (docs/control.md "Deadlines and held time"); returns a Visible record.
+
+    Entering HELD opens a span at ``now``, or keeps the open one (a HELD run
+    taken over or recovered after a crash was held all along). Leaving it
+    adds the span to held_ms and, unless ``timeoutIncludesHeld``, pushes
+    the deadline back by as much: the returned deadline is the one the run
+    now has.
+    """
+    if status == states.HELD:
+        ds = store.query(_TO_HELD, [now, now, workflowId, epoch], tx)
+    else:
+        ds = store.query(_TO_RUNNING, [now, 1 if timeoutIncludesHeld else 0, now, now,
+                                       workflowId, epoch], tx)
+    if not len(ds):
+        return Visible(0, None)
+    return Visible(len(ds), None if ds[0][0] is None else int(ds[0][0]))
 
 
 def finish(store, workflowId, epoch, status, output, error, now, tx=None):
     """Ends the run held with ``epoch``; returns rows affected (0: not ours any more)."""
     return store.update(
-        "UPDATE {status} SET status = ?, output = ?, error = ?, finished_ms = ?, updated_ms = ? "
-        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + statuses.OWNED,
-        [status, output, error, now, now, workflowId, epoch], tx)
+        "UPDATE {status} SET status = ?, output = ?, error = ?, finished_ms = ?, updated_ms = ?, "
+        + _CLOSE_HELD + " WHERE workflow_id = ? AND claim_epoch = ? AND status IN "
+        + statuses.OWNED, [status, output, error, now, now, now, workflowId, epoch], tx)
 
 
 def setProgress(store, workflowId, epoch, progress, now):
@@ -184,16 +222,38 @@ def endUnclaimed(store, workflowId, status, error, now, tx=None):
 def cancel(store, workflowId, error, now):
     """Any active status -> CANCELLED; the holder notices at its next safe point."""
     return store.update(
-        "UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ? "
-        "WHERE workflow_id = ? AND status IN " + statuses.ACTIVE,
-        [error, now, now, workflowId])
+        "UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ?, "
+        + _CLOSE_HELD + " WHERE workflow_id = ? AND status IN " + statuses.ACTIVE,
+        [error, now, now, now, workflowId])
 
 
-def cancelAllActive(store, error, now):
-    """Every active run -> CANCELLED (maintenance "cancel"); returns how many."""
-    return store.update(
-        "UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ? "
-        "WHERE status IN " + statuses.ACTIVE, [error, now, now])
+# Maintenance "cancel" reports runs not started yet as "queued", the rest as "running".
+_QUEUED = statuses.inList((states.ENQUEUED, states.PENDING))
+
+
+def cancelActive(store, error, now, queueName=None):
+    """Every active run (of ``queueName`` only, when given) -> CANCELLED
+    (maintenance "cancel"); returns {queued, running}: how many were
+    ENQUEUED/PENDING and how many RUNNING/HELD.
+
+    Two statements in one transaction, queued ones first: a run claimed in
+    between is caught by the second, which takes every status still active."""
+    where = "" if queueName is None else " AND queue_name = ?"
+    tail = [] if queueName is None else [queueName]
+    sql = ("UPDATE {status} SET status = 'CANCELLED', error = ?, finished_ms = ?, updated_ms = ?, "
+           + _CLOSE_HELD + " WHERE status IN %s" + where)
+    with store.transaction() as tx:
+        queued = store.update(sql % _QUEUED, [error, now, now, now] + tail, tx=tx)
+        running = store.update(sql % statuses.ACTIVE, [error, now, now, now] + tail, tx=tx)
+    return {"queued": queued, "running": running}
+
+
+def inFlight(store):
+    """Runs claimed and not finished (PENDING, RUNNING, HELD) on any gateway:
+    {runs, partitions} (distinct partition keys among them)."""
+    ds = store.query("SELECT COUNT(*), COUNT(DISTINCT partition_key) FROM {status} "
+                     "WHERE status IN " + statuses.OWNED)
+    return {"runs": int(ds[0][0]), "partitions": int(ds[0][1])}
 
 
 def resetRecoveryAttempts(store, workflowId, epoch):
@@ -233,9 +293,9 @@ def release(store, workflowId, epoch, now):
 
 def deadLetter(store, workflowId, epoch, error, now):
     return store.update(
-        "UPDATE {status} SET status = 'DEAD_LETTER', error = ?, finished_ms = ?, updated_ms = ? "
-        "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + statuses.OWNED,
-        [error, now, now, workflowId, epoch])
+        "UPDATE {status} SET status = 'DEAD_LETTER', error = ?, finished_ms = ?, updated_ms = ?, "
+        + _CLOSE_HELD + " WHERE workflow_id = ? AND claim_epoch = ? AND status IN "
+        + statuses.OWNED, [error, now, now, now, workflowId, epoch])
 
 
 def get(store, workflowId):
@@ -285,3 +345,31 @@ def queueCounts(store, queueName=None):
 def inputsOf(store, workflowIds):
     """Returns {workflowId: inputs JSON} of the given runs (a page of a list)."""
     return dict((row[0], row[1]) for row in _byIds(store, "inputs", workflowIds, 500))
+
+
+def reopen(store, workflowId, previousStatus, now, tx):
+    """An ended run (``previousStatus``, one of states.RESUMABLE) -> ENQUEUED,
+    to be claimed and replayed again (service.resume). Its deadline is
+    cleared, so the claim gives it a full timeout from then, and the claim's
+    new epoch fences anything left from before. Returns rows affected (0:
+    the run changed meanwhile).
+
+    Raises:
+        UniqueViolation: another active run holds its deduplication id.
+    """
+    return store.update(
+        "UPDATE {status} SET status = 'ENQUEUED', executor_id = NULL, output = NULL, "
+        "error = NULL, finished_ms = NULL, deadline_ms = NULL, recovery_attempts = 0, "
+        "resumed_count = resumed_count + 1, updated_ms = ? WHERE workflow_id = ? AND status = ?",
+        [now, workflowId, previousStatus], tx)
+
+
+_FORK_COLUMNS = INSERT_COLUMNS + ("forked_from", "forked_from_step")
+
+
+def insertFork(store, row, forkedFrom, fromStep, tx):
+    """Inserts the ENQUEUED run ``row`` (INSERT_COLUMNS order) recording that
+    it was forked from ``forkedFrom`` at operation ``fromStep``."""
+    return store.update(
+        "INSERT INTO {status} (" + ", ".join(_FORK_COLUMNS) + ") VALUES ("
+        + ", ".join(["?"] * len(_FORK_COLUMNS)) + ")", list(row) + [forkedFrom, fromStep], tx)

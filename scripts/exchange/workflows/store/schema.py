@@ -1,8 +1,11 @@
 """Creates and migrates the engine's tables, in numbered steps recorded in
 ``schema_meta``. Every gateway runs ``ensure()`` before its first use of a
-database; the migration lock makes concurrent gateways take turns."""
+database; the migration lock makes concurrent gateways take turns. Where
+the tables live (schema ``workflows`` or ``exchange_workflows``) is
+store.layout's decision."""
 from exchange.workflows.core import clock
-from exchange.workflows.store import db
+from exchange.workflows.store import db, dialects, layout
+from exchange.workflows.store.handle import Store
 
 _OWNED = "('PENDING','RUNNING','HELD')"
 _ACTIVE = "('ENQUEUED','PENDING','RUNNING','HELD')"
@@ -139,6 +142,115 @@ MIGRATIONS = [
             parked_ms BIGINT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 1)""",
     ],
+    [
+        # The batch record (issue 12): every rt.setEvent with its time, not
+        # only the latest value; keyed like the operation that wrote it, so a
+        # retried write cannot add a second row.
+        """CREATE TABLE IF NOT EXISTS {eventHistory} (
+            workflow_id VARCHAR(64) NOT NULL,
+            function_id INTEGER NOT NULL,
+            event_key VARCHAR(200) NOT NULL,
+            value TEXT,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (workflow_id, function_id))""",
+        # A run an operator marked to keep: retention passes it by. Who set
+        # or cleared the flag, why and when are kept with it, since the
+        # audit trail has its own, possibly shorter, retention.
+        "ALTER TABLE {status} ADD COLUMN retention_hold INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE {status} ADD COLUMN retention_hold_by VARCHAR(200)",
+        "ALTER TABLE {status} ADD COLUMN retention_hold_reason TEXT",
+        "ALTER TABLE {status} ADD COLUMN retention_hold_ms BIGINT",
+    ],
+    [
+        # Events and streams written inside a step (issue 13): a step has one
+        # operation id, so its writes are numbered under it by sub_offset
+        # (1, 2, ...; 0 for a write that is an operation of its own). A step
+        # run again after a crash writes the same (offset, sub_offset) keys
+        # and replaces its earlier copy instead of adding a second one. Both
+        # keys change, which SQLite can do only by rebuilding the table: the
+        # rows are copied aside and back, the same statements on both dialects.
+        "CREATE TABLE {streams}_m7 AS SELECT * FROM {streams}",
+        "DROP TABLE {streams}",
+        """CREATE TABLE {streams} (
+            workflow_id VARCHAR(64) NOT NULL,
+            stream_key VARCHAR(200) NOT NULL,
+            stream_offset INTEGER NOT NULL,
+            sub_offset INTEGER NOT NULL DEFAULT 0,
+            value TEXT,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (workflow_id, stream_key, stream_offset, sub_offset))""",
+        "INSERT INTO {streams} (workflow_id, stream_key, stream_offset, sub_offset, value, "
+        "created_ms) SELECT workflow_id, stream_key, stream_offset, 0, value, created_ms "
+        "FROM {streams}_m7",
+        "DROP TABLE {streams}_m7",
+        "CREATE TABLE {eventHistory}_m7 AS SELECT * FROM {eventHistory}",
+        "DROP TABLE {eventHistory}",
+        """CREATE TABLE {eventHistory} (
+            workflow_id VARCHAR(64) NOT NULL,
+            function_id INTEGER NOT NULL,
+            sub_offset INTEGER NOT NULL DEFAULT 0,
+            event_key VARCHAR(200) NOT NULL,
+            value TEXT,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (workflow_id, function_id, sub_offset))""",
+        "INSERT INTO {eventHistory} (workflow_id, function_id, sub_offset, event_key, value, "
+        "created_ms) SELECT workflow_id, function_id, 0, event_key, value, created_ms "
+        "FROM {eventHistory}_m7",
+        "DROP TABLE {eventHistory}_m7",
+    ],
+    [
+        # Resume and fork (issue 12): how often a run was resumed, and the
+        # run and operation id a forked run copied its history from. A
+        # claimed run with any of them has a history to load (claims.py).
+        "ALTER TABLE {status} ADD COLUMN resumed_count INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE {status} ADD COLUMN forked_from VARCHAR(64)",
+        "ALTER TABLE {status} ADD COLUMN forked_from_step INTEGER",
+    ],
+    [
+        # Recipes (issue 13): parameter templates per workflow and enums, each
+        # name a series of versions that are never edited, only added, set
+        # active or obsolete, or deleted. The primary keys are what makes two
+        # editors saving a first version at once end with versions 1 and 2
+        # (engine/recipes.py retries the insert that lost).
+        """CREATE TABLE IF NOT EXISTS {templates} (
+            workflow_name VARCHAR(200) NOT NULL,
+            template_name VARCHAR(200) NOT NULL,
+            template_version INTEGER NOT NULL,
+            schema_doc TEXT NOT NULL,
+            status VARCHAR(20) NOT NULL,
+            description TEXT,
+            created_by VARCHAR(200),
+            created_ms BIGINT NOT NULL,
+            updated_by VARCHAR(200),
+            updated_ms BIGINT NOT NULL,
+            PRIMARY KEY (workflow_name, template_name, template_version))""",
+        "CREATE INDEX IF NOT EXISTS {ix}wt_status ON {templates} "
+        "(workflow_name, status, template_name, template_version)",
+        """CREATE TABLE IF NOT EXISTS {enums} (
+            enum_name VARCHAR(200) NOT NULL,
+            enum_version INTEGER NOT NULL,
+            values_doc TEXT NOT NULL,
+            status VARCHAR(20) NOT NULL,
+            description TEXT,
+            created_by VARCHAR(200),
+            created_ms BIGINT NOT NULL,
+            updated_by VARCHAR(200),
+            updated_ms BIGINT NOT NULL,
+            PRIMARY KEY (enum_name, enum_version))""",
+        # Which template version and overridden keys a run started from
+        # (JSON; NULL for a run started without a template).
+        "ALTER TABLE {status} ADD COLUMN param_source TEXT",
+    ],
+    [
+        # Held time (issue 12): held_ms totals the closed spans a run spent
+        # HELD; held_since_ms is when the open one began (NULL: not held).
+        # Durable, so a crash or takeover while held loses none of it.
+        "ALTER TABLE {status} ADD COLUMN held_ms BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE {status} ADD COLUMN held_since_ms BIGINT",
+        # A run already HELD at the upgrade: its last write was the hold
+        # (a held run writes nothing), so its span counts from there.
+        "UPDATE {status} SET held_since_ms = updated_ms WHERE status = 'HELD'",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)
@@ -160,31 +272,46 @@ def currentVersion(store):
     return int(ds[0][0]) if len(ds) else 0
 
 
-def ensure(store):
-    """Brings the schema to LATEST; returns the list of versions applied."""
-    if currentVersion(store) >= LATEST:
-        return []
-    applied = []
+def ensure(dbName, dialect):
+    """Finds where ``dbName`` keeps the engine's tables (store.layout) and
+    brings them to LATEST there. Returns the Layout.
+
+    Raises:
+        SchemaIncompatible: the database's tables cannot be used (says why).
+        DatabaseUnavailable / DatabaseError: as any statement.
+    """
+    found = layout.locate(dbName, dialect)
+    if currentVersion(_store(dbName, dialect, found)) >= LATEST:
+        return found
     # No prelude: a migration may wait longer than the 2 s lock timeout of
     # ordinary transactions for another gateway's migration to finish.
-    with store.transaction(timeoutMs=120000, prelude=False) as tx:
-        if store.dialect.settings["migrationLock"]:
-            db.query(store.dbName, store.dialect.settings["migrationLock"], (), tx)
-        if store.dialect.settings["createSchema"]:
-            db.update(store.dbName, store.dialect.settings["createSchema"], (), tx)
-        store.update(_META, (), tx)
-        ds = store.query("SELECT version FROM {meta} WHERE id = 1", (), tx)
-        version = int(ds[0][0]) if len(ds) else 0
-        for number in range(version + 1, LATEST + 1):
-            for statement in MIGRATIONS[number - 1]:
-                store.update(statement, (), tx)
-            applied.append(number)
-        if applied:
-            now = clock.nowMs()
-            if version == 0:
-                store.update(
-                    "INSERT INTO {meta} (id, version, updated_ms) VALUES (1, ?, ?)", (LATEST, now), tx)
-            else:
-                store.update(
-                    "UPDATE {meta} SET version = ?, updated_ms = ? WHERE id = 1", (LATEST, now), tx)
-    return applied
+    with db.Transaction(dbName, dialect, 120000, False) as tx:
+        if dialect.settings["migrationLock"]:
+            db.query(dbName, dialect.settings["migrationLock"], (), tx)
+        # Again, under the lock: a gateway that started at the same moment may
+        # have created our tables meanwhile, and its choice is the one to keep.
+        found = layout.locate(dbName, dialect, tx)
+        _migrate(_store(dbName, dialect, found), tx)
+    return found
+
+
+def _store(dbName, dialect, found):
+    return Store(dbName, dialects.layout(dialect.name, found.schemaName))
+
+
+def _migrate(store, tx):
+    if store.dialect.settings["createSchema"]:
+        db.update(store.dbName, store.dialect.settings["createSchema"], (), tx)
+    store.update(_META, (), tx)
+    ds = store.query("SELECT version FROM {meta} WHERE id = 1", (), tx)
+    version = int(ds[0][0]) if len(ds) else 0
+    if version >= LATEST:
+        return
+    for number in range(version + 1, LATEST + 1):
+        for statement in MIGRATIONS[number - 1]:
+            store.update(statement, (), tx)
+    now = clock.nowMs()
+    if version == 0:
+        store.update("INSERT INTO {meta} (id, version, updated_ms) VALUES (1, ?, ?)", (LATEST, now), tx)
+    else:
+        store.update("UPDATE {meta} SET version = ?, updated_ms = ? WHERE id = 1", (LATEST, now), tx)

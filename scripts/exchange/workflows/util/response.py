@@ -12,8 +12,9 @@ callers that read ``result["batch"]`` keep working.
 """
 from exchange.workflows.core import clock
 from exchange.workflows.core.codec import TEXT
+from exchange.workflows.core.mirror import mirrorData
 
-__all__ = ["makeOk", "makeErr", "mirrorData"]
+__all__ = ["makeOk", "makeErr", "mirrorData"]  # mirrorData: re-exported from core.mirror
 
 
 def makeOk(code, message, data=None, meta=None, startedMs=None):
@@ -36,16 +37,6 @@ def makeErr(code, message, data=None, meta=None, startedMs=None):
     """An error envelope: as ``makeOk`` with ``ok`` False, and "ERROR" /
     "Error" for an empty code / message."""
     return _envelope(False, code or "ERROR", message or "Error", data, meta, startedMs)
-
-
-def mirrorData(envelope):
-    """Copies each key of ``envelope["data"]`` (a dict) to the top level of
-    ``envelope`` where that key is not taken; returns ``envelope``."""
-    data = envelope.get("data")
-    if isinstance(data, dict):
-        for key, value in data.items():
-            envelope.setdefault(key, value)
-    return envelope
 
 
 def _envelope(ok, code, message, data, meta, startedMs):

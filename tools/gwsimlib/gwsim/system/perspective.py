@@ -4,6 +4,7 @@
   isAuthorized(isAllOf, securityLevels, sessionId=None) -> bool
   getSessionInfo(usernameFilter=None, projectFilter=None) -> list of dicts
   sendMessage(messageType, payload, scope="page", sessionId=None, pageId=None) -> None
+  download(filename, data, contentType=None, sessionId=None, pageId=None) -> None
 """
 from java.lang import IllegalArgumentException
 from java.util.regex import Pattern
@@ -52,6 +53,19 @@ class PerspectiveApi(object):
         session = self._session(sessionId, "sendMessage")
         session.deliver(messageType, dict(payload or {}), scope, pageId)
 
+    def download(self, filename, data, contentType=None, sessionId=None, pageId=None):
+        """Send a file to the session's browser (IA manual 8.1/8.3, system.perspective.download:
+        data is a string (written as UTF-8), a byte[] or an InputStream; from the gateway scope
+        both sessionId and pageId are needed). gwsim has no browser: the file is recorded on
+        the session (session.downloads()) as bytes, for tests."""
+        if not filename:
+            raise IllegalArgumentException("system.perspective.download: filename is required")
+        session = self._session(sessionId, "download")
+        if sessionId is not None and pageId is None and self._gateway.perspective.current() is not session:
+            raise IllegalArgumentException(
+                "system.perspective.download: from the gateway scope pass sessionId and pageId")
+        session.receiveDownload(unicode(filename), _bytes(data), contentType, pageId)
+
     def getSessionInfo(self, usernameFilter=None, projectFilter=None):
         """One dict per open session (filters are regular expressions matching the whole name)."""
         out = []
@@ -72,6 +86,28 @@ class PerspectiveApi(object):
         return out
 
 
+def _bytes(data):
+    """The bytes a download sends: text as UTF-8, a byte[] as it is, an InputStream read whole."""
+    from java.io import ByteArrayOutputStream, InputStream
+    if isinstance(data, basestring):  # noqa: F821 - Jython
+        return bytearray(unicode(data).encode("utf-8"))
+    if isinstance(data, InputStream):
+        from jarray import zeros
+        out = ByteArrayOutputStream()
+        chunk = zeros(8192, "b")
+        while True:
+            n = data.read(chunk)
+            if n < 0:
+                break
+            out.write(chunk, 0, n)
+        return bytearray(out.toByteArray())
+    try:
+        return bytearray(data)
+    except TypeError:
+        raise TypeError("system.perspective.download: data must be a string, a byte[] or an "
+                        "InputStream, not %s" % type(data).__name__)
+
+
 def _now_ms():
     from java.lang import System
     return System.currentTimeMillis()
@@ -80,4 +116,4 @@ def _now_ms():
 def exports(gateway):
     api = PerspectiveApi(gateway)
     return {"isAuthorized": api.isAuthorized, "getSessionInfo": api.getSessionInfo,
-            "sendMessage": api.sendMessage}
+            "sendMessage": api.sendMessage, "download": api.download}

@@ -1,0 +1,293 @@
+"""Safe points: where operator commands, cancels, timeouts and a lost claim
+take effect on an executing run (the engine's side of the command protocol).
+
+Checking for commands costs no query on the normal path: a run looks at its
+row only when the kernel's control board says something changed (a local
+command bumps it at once; the dispatcher's periodic refresh bumps it for
+commands sent from another gateway).
+
+Commands are taken from the mailbox oldest first, by one path
+(``takeCommands``) whether the run is RUNNING or parked HELD; what each
+command does is control.decide's answer for the run's status, with no
+handler declared (handlers arrive with issue 12 piece D): HOLD -> HELD (the
+run parks where it is), RESUME (or RESTART) -> RUNNING, STOP -> STOPPED,
+ABORT -> ABORTED; RESET and anything the engine does not act on stay for
+rt.recvCommand(). A run that receives its own commands (``selfCommanded``)
+is left every command but ABORT, which the engine always applies.
+
+Time spent HELD is not running time: no deadline passes while a run is
+HELD, and the RESUME pushes the deadline back by the time held, in the
+transaction that takes it (runs.setVisibleState keeps the account; a
+workflow declared with ``timeoutIncludesHeld=True`` keeps its deadline).
+
+STOP, ABORT and timeouts end the run in the database at the moment they
+are taken (STOP and ABORT in the same transaction that consumes the
+command: ``takeEnding``), so the run's status is final whatever the
+workflow does next, and a crash cannot lose them. Then they become the
+run's sticky interrupt (interrupts.py).
+
+Mixed into context.RunContext.
+"""
+from exchange.workflows.core import clock, codec, logs, states
+from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowAborted,
+                                              WorkflowInterrupt, WorkflowStopped,
+                                              WorkflowTimedOut, describe)
+from exchange.workflows.engine import control
+from exchange.workflows.store import mailbox, runs
+
+# The longest a waiting run (parked, sleeping, receiving) goes between two looks.
+SLICE_MS = 50
+# Mailbox rows read per query at a safe point (takeCommands reads on, page
+# after page, while a page comes back full).
+MAILBOX_PAGE = 20
+TIMED_OUT = {"type": "WorkflowTimedOut", "message": "the workflow ran past its timeout"}
+# No command handler runs yet (issue 12 piece D): every transition goes
+# straight to the status after it.
+_NO_HANDLERS = ()
+# What the engine leaves in the mailbox.
+_LEAVE = control.Decision(control.KEEP_FOR_WORKFLOW, None, None)
+# The statuses a taken command may lead to here; any other decision (none
+# without handlers) leaves the command where it is.
+_APPLIED = (states.HELD, states.RUNNING, states.STOPPED, states.ABORTED)
+# A taken command that ends the run: (error type, default reason, interrupt).
+_ENDINGS = {
+    states.STOPPED: ("Stopped", "STOP command", WorkflowStopped),
+    states.ABORTED: ("Aborted", "ABORT command", WorkflowAborted),
+}
+
+
+def logger():
+    return logs.get("context")
+
+
+def decide(status, cmd, selfCommanded=False):
+    """What a run in ``status`` (RUNNING or HELD) does with ``cmd`` (any
+    case) when it takes it; ``selfCommanded``: the workflow receives its
+    own commands, so only ABORT is the engine's."""
+    try:
+        decision = control.decide(status, cmd, selfCommanded=selfCommanded,
+                                  declared=_NO_HANDLERS)
+    except InvalidArguments:
+        return _LEAVE
+    if decision.action == control.TRANSITION and decision.toStatus not in _APPLIED:
+        return _LEAVE
+    return decision
+
+
+class SafePoints(object):
+    """safePoint() and the command protocol of a RunContext."""
+
+    def safePoint(self, insideStep=False):
+        """Applies pending control at a safe point; returns ms spent HELD.
+
+        A pending interrupt raises here always, inside a step or not. Only
+        interrupts leave a safe point: any other error (the database
+        refusing a mailbox read, a park that failed) is logged and the
+        control looked at again at the next safe point -- a HOLD taken
+        still parks there. An ordinary exception here could be caught by
+        the workflow and send it down a path its replay would not take.
+        """
+        if self.pending is not None:
+            self.raisePending()
+        if (self.inStep and not insideStep) or self.replaying():
+            return 0
+        try:
+            return self.applyControl()
+        except WorkflowInterrupt:
+            raise
+        except ANY_ERROR as e:
+            self.seen = -1
+            self.controlFailures += 1
+            log = logger().warnf if self.controlFailures == 1 else logger().debugf
+            log("run %s (%s): commands could not be applied at a safe point (%s); trying again "
+                "at the next one", self.workflowId, self.workflowName, describe(e))
+            return 0
+
+    def applyControl(self):
+        if self.pastDeadline():
+            self.timedOut()
+        parked = 0
+        if self.mustPark and not self.selfCommanded:
+            parked += self.park()
+        v = self.board.get()
+        if v != self.seen:
+            self.seen = v
+            parked += self.control()
+        return parked
+
+    def pastDeadline(self):
+        """True once the run's deadline has passed. Time held is not running
+        time (docs/control.md "Deadlines and held time"): while the run is
+        HELD no deadline passes, and the RESUME pushes the deadline back by
+        the time held -- unless the workflow counts held time too
+        (``timeoutIncludesHeld``), which leaves the deadline where it was."""
+        if not self.deadlineMs or (self.visible == states.HELD and not self.timeoutIncludesHeld):
+            return False
+        return clock.nowMs() > self.deadlineMs
+
+    def timedOut(self):
+        """Ends the run ERROR (timed out) in the database, then raises."""
+        n = self.retrying(lambda: runs.finish(
+            self.store, self.workflowId, self.epoch, states.ERROR, None,
+            codec.encode(TIMED_OUT), clock.nowMs()))
+        if n != 1:
+            self.lost()
+        raise self.interrupt(WorkflowTimedOut("timed out"))
+
+    def control(self):
+        """Looks at the row and takes the commands of a RUNNING run; a HOLD
+        parks it here, and the mailbox is looked at again after RESUME. A
+        run that receives its own commands has only ABORT taken here."""
+        self.checkRow()
+        if self.selfCommanded:
+            self.takeCommands(states.RUNNING)
+            return 0
+        parked = 0
+        while self.takeCommands(states.RUNNING) == states.HELD:
+            self.mustPark = True
+            parked += self.park()
+        return parked
+
+    def park(self):
+        """Waits HELD until RESUME; STOP and cancel still apply, and the
+        timeout only with ``timeoutIncludesHeld`` (pastDeadline)."""
+        started = clock.nowMs()
+        self.seen = -1
+        while True:
+            if self.pastDeadline():
+                self.timedOut()
+            v = self.board.get()
+            if v != self.seen:
+                self.seen = v
+                self.checkRow()
+                if self.takeCommands(states.HELD) == states.RUNNING:
+                    self.mustPark = False
+                    return clock.nowMs() - started
+                if self.visible != states.HELD:
+                    self.setVisible(states.HELD)
+            clock.sleepMs(SLICE_MS)
+
+    def takeCommands(self, status):
+        """Takes the mailbox's commands, oldest first, as ``decide`` says
+        for a run in ``status``, until one changes the status. Returns that
+        status (HELD, RUNNING), or None when none did. A STOP or ABORT ends
+        the run and raises (takeEnding).
+
+        The mailbox is read page by page to its end: commands left for the
+        workflow (RESET, anything a run that never calls rt.recvCommand
+        keeps unread) must not hide an operator's STOP or ABORT behind them."""
+        afterSeq = -1
+        while True:
+            page = self.retrying(lambda after=afterSeq: mailbox.pending(
+                self.store, self.workflowId, states.COMMAND_TOPIC, MAILBOX_PAGE, after))
+            for msg in page:
+                decision = decide(status, codec.decode(msg["payload"]).get("cmd"),
+                                  self.selfCommanded)
+                if decision.action == control.IGNORE:
+                    self.consume(msg, None)
+                elif decision.action != control.TRANSITION:
+                    continue
+                elif decision.toStatus in _ENDINGS:
+                    self.takeEnding(msg, decision.toStatus)
+                elif self.consume(msg, decision.toStatus):
+                    return decision.toStatus
+            if len(page) < MAILBOX_PAGE:
+                return None
+            afterSeq = page[-1]["seq"]
+
+    def forEngine(self, msg):
+        """For rt.recvCommand: True when ``msg`` (a mailbox row of topic
+        ``cmd``) is a command the engine always applies itself (ABORT),
+        which it then takes here (raising) unless someone else took it
+        first. The workflow is never handed such a command."""
+        payload = codec.decode(msg["payload"]) or {}
+        decision = decide(states.RUNNING, payload.get("cmd"), True)
+        if decision.action != control.TRANSITION:
+            return False
+        if decision.toStatus in _ENDINGS:
+            self.takeEnding(msg, decision.toStatus)
+        return True
+
+    def consumeWith(self, msg, consumer, write):
+        """Consumes ``msg`` from the mailbox and calls ``write(tx, now)`` in
+        the same transaction (retried through an outage); returns what
+        ``write`` returned (never None), or None when the message had been
+        consumed already."""
+        now = clock.nowMs()
+
+        def both():
+            with self.store.transaction() as tx:
+                if mailbox.consume(self.store, self.workflowId, msg["seq"], consumer,
+                                   now, tx) != 1:
+                    return None
+                return write(tx, now)
+        return self.retrying(both)
+
+    def consume(self, msg, toStatus):
+        """Takes one command from the mailbox, setting the visible status
+        (and the held-time account, runs.setVisibleState) with it."""
+        changes = toStatus is not None and toStatus != self.visible
+
+        def write(tx, now):
+            if not changes:
+                return True
+            return runs.setVisibleState(self.store, self.workflowId, self.epoch, toStatus, now,
+                                        tx, self.timeoutIncludesHeld)
+        written = self.consumeWith(msg, "engine", write)
+        if written is None:
+            return False
+        if changes:
+            self.followVisible(toStatus, written)
+        return True
+
+    def takeEnding(self, msg, status):
+        """Takes a command that ends the run (STOP: STOPPED, ABORT: ABORTED)
+        and ends it in the same transaction, then raises the matching
+        interrupt. Returns only if someone else took the command."""
+        errorType, defaultReason, interruptClass = _ENDINGS[status]
+        reason = msg.get("reason") or defaultReason
+        error = codec.encode({"type": errorType, "message": reason})
+        n = self.consumeWith(msg, "engine", lambda tx, now: runs.finish(
+            self.store, self.workflowId, self.epoch, status, None, error, now, tx))
+        if n is None:
+            # Already consumed: by our own attempt whose commit answer was
+            # lost if the row says ``status``; otherwise it is not ours to act on.
+            row = self._row()
+            if row is None or row[1] != self.epoch or row[0] != status:
+                return
+        elif n != 1:
+            self.lost()
+        raise self.interrupt(interruptClass(reason))
+
+    def setVisible(self, status):
+        written = self.retrying(lambda: runs.setVisibleState(
+            self.store, self.workflowId, self.epoch, status, clock.nowMs(), None,
+            self.timeoutIncludesHeld))
+        if written.rows != 1:
+            self.lost()
+        self.followVisible(status, written)
+
+    def followVisible(self, status, written):
+        """Takes the status just written, and the deadline it left (a
+        RESUME pushes it back by the time held)."""
+        self.visible = status
+        if written.rows:
+            self.deadlineMs = written.deadlineMs
+
+    def sleep(self, totalMs, sliceMs=SLICE_MS):
+        """Sleeps ``totalMs`` of running time: time spent HELD does not count."""
+        wakeAt = clock.nowMs() + totalMs
+        return self.sleepUntil(wakeAt, sliceMs)
+
+    def sleepUntil(self, wakeAt, sliceMs=SLICE_MS):
+        """Sleeps until ``wakeAt`` (pushed back by time spent HELD), passing
+        a safe point every ``sliceMs`` (at most 4 slices)."""
+        if self.pending is not None:
+            self.raisePending()
+        sliceMs = max(1, min(int(sliceMs), SLICE_MS * 4))
+        while True:
+            remaining = wakeAt - clock.nowMs()
+            if remaining <= 0:
+                return
+            clock.sleepMs(min(sliceMs, remaining))
+            wakeAt += self.safePoint()
