@@ -272,6 +272,14 @@ r = params.startWithTemplate("r.mix", "shift", {"speed": 3}, actor="mallory", se
 run = wait_status(r["workflowId"], "SUCCESS", 60)
 check(run["paramSource"]["actor"] == "op1" and run["createdBy"] == "op1",
       "an operator starts; the session's user is the actor", run)
+r = gwsim.runPerspectiveScript(operator, lambda self: params.startWithTemplate(
+    workflowName="r.mix", templateName="shift", overridesData={"line": "L1", "speed": 4},
+    templateVersion=1, actor="from-view", session=self.session))
+check(r["ok"] and wait_status(r["workflowId"], "SUCCESS", 60)["paramSource"] == {
+    "template": {"name": "shift", "version": 1}, "overrides": ["line", "speed"], "actor": "op1"},
+    "0.3.6's Template Editor call from a Perspective script, with session=", r)
+forgot = gwsim.runPerspectiveScript(operator, lambda self: params.getTemplateDropdownOptions("r.mix"))
+check(forgot == [], "a Perspective script without session= gets nothing", forgot)
 r = params.startWithTemplate("r.mix", "shift", session=viewer)
 check(r["ok"] is False and r["workflowId"] is None and r["code"] == "NOT_AUTHORIZED",
       "a viewer may not start", r)

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 from exchange.workflows.engine import dispatcher, kernel  # noqa: E402
 from exchange.workflows.store.handle import Store  # noqa: E402
-from exchange.workflows.store.records import RunRow  # noqa: E402
+from exchange.workflows.store.records import Control, RunRow  # noqa: E402
 
 MAPS = ("running", "board", "seenCmdSeq")
 
@@ -33,8 +33,13 @@ class FakeMap(object):
     def get(self, key):
         return self.items.get(key)
 
-    def remove(self, key):
+    def remove(self, key, value=None):
+        if value is not None and self.items.get(key) != value:
+            return False
         return self.items.pop(key, None)
+
+    def entrySet(self):
+        return [FakeEntry(k, v) for k, v in self.items.items()]
 
     def replace(self, key, value):
         if key in self.items:
@@ -48,6 +53,17 @@ class FakeMap(object):
 
     def size(self):
         return len(self.items)
+
+
+class FakeEntry(object):
+    def __init__(self, key, value):
+        self.key, self.value = key, value
+
+    def getKey(self):
+        return self.key
+
+    def getValue(self):
+        return self.value
 
 
 class FakeAtomicLong(object):
@@ -98,12 +114,14 @@ class FakeRef(object):
 
 @pytest.fixture
 def fake(monkeypatch):
-    k = dict((name, FakeMap()) for name in MAPS + ("recoveryPending", "config"))
+    k = dict((name, FakeMap()) for name in MAPS + ("recoveryPending", "config", "earlySignals"))
     k["pool"] = FakeRef(FakePool(8, refuse=True))
     monkeypatch.setattr(kernel, "get", lambda: k)
     monkeypatch.setattr(kernel, "pool", lambda: k["pool"].get())
     monkeypatch.setattr(kernel, "AtomicLong", FakeAtomicLong, raising=False)
     monkeypatch.setattr(kernel, "Boolean", bool, raising=False)
+    monkeypatch.setattr(kernel, "Long", int, raising=False)
+    monkeypatch.setattr(kernel, "_now", lambda: 1000000)
     return k
 
 
@@ -133,7 +151,7 @@ def test_refresh_gives_no_entry_back_to_a_run_that_ended_during_its_query(fake, 
 
     def control(store, ids):
         kernel.dropRun("w-1")  # the run ends while refresh reads the rows
-        return {"w-1": ("SUCCESS", 2, 4)}
+        return {"w-1": Control("SUCCESS", 2, 4)}
     monkeypatch.setattr(dispatcher.runs, "control", control)
     dispatcher.refresh(Store("DB", None))
     assert [fake[name].size() for name in MAPS] == [0, 0, 0]
@@ -141,7 +159,7 @@ def test_refresh_gives_no_entry_back_to_a_run_that_ended_during_its_query(fake, 
 
 def test_refresh_signals_a_run_whose_commands_changed(fake, monkeypatch):
     board = kernel.addRun("w-1", "DB", "default", 2, 3)
-    monkeypatch.setattr(dispatcher.runs, "control", lambda store, ids: {"w-1": ("RUNNING", 2, 4)})
+    monkeypatch.setattr(dispatcher.runs, "control", lambda store, ids: {"w-1": Control("RUNNING", 2, 4)})
     assert dispatcher.refresh(Store("DB", None)) == 1
     assert board.get() == 1 and fake["seenCmdSeq"].get("w-1") == 4
 
@@ -158,3 +176,26 @@ def test_resize_pool_before_the_pool_exists_only_sets_the_setting(fake):
     fake["pool"] = FakeRef(None)
     kernel.resizePool(5)
     assert kernel.config("maxWorkers") == 5
+
+
+def test_a_command_sent_between_the_claim_and_add_run_is_seen_at_the_first_safe_point(fake):
+    # The run is claimed here but not registered yet: the signal has no board.
+    kernel.signal("w-1")
+    assert fake["earlySignals"].get("w-1") is not None
+    board = kernel.addRun("w-1", "DB", "default", 2, 0)
+    assert board.get() == 1, "the run's board starts changed: its first safe point looks"
+    assert fake["earlySignals"].size() == 0
+    kernel.signal("w-1")
+    assert board.get() == 2 and fake["earlySignals"].size() == 0
+
+
+def test_signals_no_run_took_are_forgotten_after_a_minute(fake):
+    kernel.signal("elsewhere")  # a run on another gateway: never registered here
+    kernel.forgetEarlySignals(1000000 + kernel.EARLY_SIGNAL_MS)
+    assert fake["earlySignals"].size() == 1
+    kernel.forgetEarlySignals(1000000 + kernel.EARLY_SIGNAL_MS + 1)
+    assert fake["earlySignals"].size() == 0
+    kernel.signal("w-2")
+    kernel.addRun("w-2", "DB", "default", 1, 0)
+    kernel.dropRun("w-2")
+    assert fake["earlySignals"].size() == 0

@@ -72,16 +72,17 @@ def park_us(us):
     LockSupport.parkNanos(int(us * 1000))
 
 
-def dialect():
+def handle():
+    """The store handle of the benchmark database (engine/database.prepare)."""
     return database.prepare(DB)
 
 
 def sql(query, args=()):
-    return system.db.runPrepQuery(dialect().sql(query), list(args), DB)
+    return system.db.runPrepQuery(handle().sql(query), list(args), DB)
 
 
 def update(query, args=()):
-    return system.db.runPrepUpdate(dialect().sql(query), list(args), DB)
+    return system.db.runPrepUpdate(handle().sql(query), list(args), DB)
 
 
 def heap_used():
@@ -401,7 +402,7 @@ def e2e_report(a, workers, k_over, unc, thr):
                     if benchflows.ENTRY.get(w) is not None]
 
     summary = {
-        "scenario": "e2e", "dialect": dialect().name, "mode": a.mode,
+        "scenario": "e2e", "dialect": handle().dialect.name, "mode": a.mode,
         "workflows": a.workflows, "steps": a.steps, "concurrency": a.concurrency,
         "workers": workers,
         "workflows_per_s": r3(a.workflows / elapsed),
@@ -536,7 +537,7 @@ def _enqueue(a):
     rows = sql("SELECT COUNT(*) FROM {status} WHERE queue_name = ?", [q])[0][0]
     expected = warm + total - rejected.get()
     summary = {
-        "scenario": "enqueue", "dialect": dialect().name, "threads": a.threads,
+        "scenario": "enqueue", "dialect": handle().dialect.name, "threads": a.threads,
         "rate_per_thread": a.rate or None,
         "count_per_thread": a.count, "requests": total, "rejected": rejected.get(),
         "enqueue_p50_us": r3(pct(lat_us, 50)), "enqueue_p99_us": r3(pct(lat_us, 99)),
@@ -574,7 +575,7 @@ _HIST_SQLITE = ("WITH RECURSIVE s(g) AS (SELECT ? UNION ALL SELECT g + 1 FROM s 
 
 def add_history(first, last, base_ms):
     """Inserts finished runs numbered first..last, 100,000 per statement."""
-    d = dialect()
+    d = handle()
     g = first
     while g <= last:
         hi = min(last, g + 99999)
@@ -588,7 +589,7 @@ def add_history(first, last, base_ms):
 def timed_claims(batch, repeats, names):
     """Claims ``batch`` ENQUEUED rows of queue bench.scale with the engine's claim
     transaction, puts them back, ``repeats`` times; returns ms per claim."""
-    d = dialect()
+    d = handle()
     me = "bench-scale/probe"
     out = []
     for _i in range(repeats):
@@ -631,7 +632,7 @@ def timed(fn, repeats):
 
 def scale(a):
     levels = sorted(int(x) for x in a.history_rows.split(","))
-    d = dialect()
+    d = handle()
     # The probe rows: workflow name not registered here, queue no timer serves.
     probe = "bench.scale.probe"
     now = System.currentTimeMillis()
@@ -734,7 +735,7 @@ def memory(a):
         ok(svc.cancel(wid), "cancel")
     wait_until(lambda: running_count() == 0, 120, "cancelled runs to stop", 5000)
     summary = {
-        "scenario": "memory", "dialect": dialect().name,
+        "scenario": "memory", "dialect": handle().dialect.name,
         "max_heap_mb": mb(Runtime.getRuntime().maxMemory()),
         "heap_baseline_mb": mb(base),
         "queued": depth, "heap_queued_mb": mb(queued_heap),
@@ -764,7 +765,7 @@ def _micro(a):
     from exchange.workflows.store import checkpoints
     from exchange.workflows.store.records import Operation
     from exchange.workflows.engine.registry import get as registered
-    d = dialect()
+    d = handle()
     n = a.iterations
     out = {}
 
@@ -878,7 +879,7 @@ def main(argv):
     if a.server_pid:
         _SERVER_PID.append(a.server_pid)
     fn = SCENARIOS[a.scenario]
-    dialect()  # schema ready before anything is timed
+    handle()  # schema ready before anything is timed
     t0 = time.time()
     summary, detail = fn(a)
     summary["run_s"] = r3(time.time() - t0)

@@ -217,7 +217,7 @@ def getMaintenance(dbName=DEFAULT_DB, session=None, *args, **kwargs):
     return guarded(run, dbName, "getMaintenance", args, kwargs)
 
 
-def maintenanceStatus(dbName):
+def _status(dbName):
     """ignition-workflows 0.3.6's maintenance status fields, read from this
     engine: maintenance from the database (every gateway's), the rest from
     this gateway, except ``inFlightWorkflows``/``activePartitions``: runs
@@ -280,7 +280,7 @@ def enterMaintenance(mode="drain", reason="", queueName=None, dbName=None, sessi
             (None: every queue's). Maintenance itself is database-wide.
 
     Returns:
-        MAINTENANCE_ENABLED with the status fields (maintenanceStatus) plus
+        MAINTENANCE_ENABLED with the status fields (getMaintenanceStatus) plus
         {ok: True, cancelled: {queued, running}}; INVALID_MODE with {mode};
         INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
     """
@@ -303,7 +303,7 @@ def enterMaintenance(mode="drain", reason="", queueName=None, dbName=None, sessi
         target = "maintenance:%s" % text + (":" + queueName if queueName and text == "cancel"
                                             else "")
         access.audit(who, "admin", dbName, "MAINTENANCE_ENABLED", target=target, reason=why)
-        data = maintenanceStatus(dbName)
+        data = _status(dbName)
         data.update({"ok": True, "cancelled": change.cancelled})
         message = "Maintenance mode enabled (%s)." % text
         if text == "cancel":
@@ -325,7 +325,7 @@ def exitMaintenance(dbName=None, session=None, *args, **kwargs):
         who = _admin(session, dbName, target="exitMaintenance")
         maintenance.setMode(dbName, None, None, access.actor(who))
         access.audit(who, "admin", dbName, "MAINTENANCE_DISABLED", target="maintenance:off")
-        data = maintenanceStatus(dbName)
+        data = _status(dbName)
         data["ok"] = True
         return "MAINTENANCE_DISABLED", "Maintenance mode disabled.", data
     return guarded(run, dbName, "exitMaintenance", args, kwargs, None, True)
@@ -333,12 +333,12 @@ def exitMaintenance(dbName=None, session=None, *args, **kwargs):
 
 def getMaintenanceStatus(dbName=None, session=None, *args, **kwargs):
     """ignition-workflows 0.3.6's call (needs "read"): MAINTENANCE_STATUS
-    with the status fields (maintenanceStatus)."""
+    with the status fields (see _status)."""
     dbName = _db(dbName)
 
     def run():
         _admin(session, dbName, "read", target="getMaintenanceStatus")
-        return "MAINTENANCE_STATUS", "Maintenance status retrieved.", maintenanceStatus(dbName)
+        return "MAINTENANCE_STATUS", "Maintenance status retrieved.", _status(dbName)
     return guarded(run, dbName, "getMaintenanceStatus", args, kwargs, None, True)
 
 

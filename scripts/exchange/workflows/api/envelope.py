@@ -13,7 +13,7 @@ Every public function ends its signature with ``*args, **kwargs`` and hands
 them to ``guarded``: a typo'd keyword or an extra positional argument is an
 INVALID_ARGUMENTS answer, not a TypeError raised into a Perspective button.
 """
-from exchange.workflows.core import clock
+from exchange.workflows.core import clock, logs
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.mirror import mirrorData
 from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowsError,
@@ -21,13 +21,8 @@ from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, Workflo
 
 __all__ = ["respond", "rejectExtras", "guarded"]
 
-_log = []
-
-
 def _logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.api"))
-    return _log[0]
+    return logs.get("api")
 
 
 def _dbLabel(dbName):

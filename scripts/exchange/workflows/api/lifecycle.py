@@ -6,6 +6,7 @@ shutdown never stops running workflows: on a save they go on running their
 old code; on a real stop the JVM ends them and recovery resumes them on the
 next start, from their last checkpoint.
 """
+from exchange.workflows.core import logs
 from exchange.workflows.engine import burst, kernel
 from exchange.workflows.core.errors import ANY_ERROR, describe
 
@@ -24,7 +25,7 @@ def startup(modules=None):
     kernel.get()
     kernel.generation()
     result = _loadApps(modules)
-    system.util.getLogger("exchange.workflows.lifecycle").infof(
+    logs.get("lifecycle").infof(
         "exchange.workflows started: %d workflow modules loaded, %d failed, %d runs executing",
         len(result["loaded"]), len(result["failed"]), kernel.get()["running"].size())
     return result
@@ -36,7 +37,7 @@ def _loadApps(modules):
     (``load(include_tests=True)`` returning True), called with
     include_tests=False: 0.3.6's True imported test fixtures no project of
     ours has. Never raises: a loader that fails is reported in ``failed``."""
-    log = system.util.getLogger("exchange.workflows.lifecycle")
+    log = logs.get("lifecycle")
     try:
         # One spelling for both layouts: on a gateway the child script
         # __init__, in source mode the package re-exports apps/_init.py so.
@@ -63,7 +64,7 @@ def _loadApps(modules):
 
 def shutdown(flushMs=2000):
     """Makes queued in-memory requests durable, best effort within ``flushMs``."""
-    log = system.util.getLogger("exchange.workflows.lifecycle")
+    log = logs.get("lifecycle")
     try:
         flushed = burst.flush(500, flushMs)
     except ANY_ERROR as e:

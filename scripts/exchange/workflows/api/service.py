@@ -399,7 +399,9 @@ def getSteps(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=N
 def getCommands(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=None,
                 *args, **kwargs):
     """Returns COMMANDS_LISTED with the run's mailbox: seq, cmd, topic, sender,
-    reason, createdMs, consumedMs, consumedBy (engine or workflow); a page of
+    reason, createdMs, consumedMs, consumedBy (engine, workflow, dropped: refused
+    by an arbitrated rt.recvCommand, or resume: left unread by an ended run that
+    was resumed); a page of
     ``limit`` (1-10,000) from ``offset``."""
     dbName = _db(dbName)
 
@@ -410,8 +412,8 @@ def getCommands(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, sessio
     return guarded(run, dbName, "getCommands", args, kwargs)
 
 
-def getEvents(workflowId=None, dbName=DEFAULT_DB, session=None, history=False, limit=1000,
-              offset=0, *args, **kwargs):
+def getEvents(workflowId=None, dbName=DEFAULT_DB, history=False, limit=1000, offset=0,
+              session=None, *args, **kwargs):
     """Returns EVENTS_FOUND with data {key: latest value} set by rt.setEvent;
     with ``history=True``, every value set instead, in the order it was set:
     [{key, value, atMs, functionId}], a page of ``limit`` (1-10,000) from

@@ -22,6 +22,8 @@ its ``load(include_tests=False)``.
 """
 import sys
 
+from exchange.workflows.core import logs
+
 __all__ = ["MODULES", "TEST_MODULES", "load", "loadReport"]
 
 MODULES = []
@@ -59,6 +61,6 @@ def loadReport(modules=None):
             loaded.append(name)
         except ANY_ERROR as e:
             failed[name] = describe(e)
-            system.util.getLogger("exchange.workflows.apps").error(
+            logs.get("apps").error(
                 "Could not load workflow module %s: %s" % (name, describe(e)))
     return {"loaded": loaded, "failed": failed}

@@ -60,8 +60,11 @@ class RunContext(SafePoints, Replay, Interruptible, Operations):
         # Values of the run's secret inputs, masked in errors it records
         # (set by the registry's wrapper; see core/masking.py).
         self.secretValues = ()
-        # -1 forces one look at the mailbox when commands were sent before we started.
-        self.seen = -1 if row.cmdSeq else board.get()
+        # -1 forces one look at the mailbox when commands were sent before we
+        # started. Else the board's value at registration (kernel.addRun: 0):
+        # a bump since then signals a command sent after ``row`` was read,
+        # which a HOLD sent just after a direct start must not go unseen by.
+        self.seen = -1 if row.cmdSeq else 0
         self.mailSeen = -1
         # The sticky interrupt (interrupts.py) and how often it was re-raised.
         self.pending = None

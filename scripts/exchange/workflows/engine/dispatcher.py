@@ -99,6 +99,7 @@ def refresh(store):
     """Bumps the board of every local run whose row changed (command, cancel,
     takeover) since the last look: one query per 100 running runs."""
     k = kernel.get()
+    kernel.forgetEarlySignals(clock.nowMs())
     seen, running, signalled = k["seenCmdSeq"], k["running"], 0
     ids = [wid for wid, info in _snapshot(running) if info[0] == store.dbName]
     if not ids:
@@ -109,12 +110,12 @@ def refresh(store):
         row = control.get(wid)
         if info is None:
             continue
-        changed = row is None or row[1] != info[2] or row[0] in states.FINISHED
-        if row is not None and seen.get(wid) != row[2]:
+        changed = row is None or row.claimEpoch != info[2] or row.status in states.FINISHED
+        if row is not None and seen.get(wid) != row.cmdSeq:
             changed = changed or seen.get(wid) is not None
             # replace, not put: a run that ended meanwhile (kernel.dropRun)
             # gets no entry back.
-            seen.replace(wid, row[2])
+            seen.replace(wid, row.cmdSeq)
         if changed:
             kernel.signal(wid)
             signalled += 1

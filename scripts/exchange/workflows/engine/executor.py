@@ -124,7 +124,7 @@ def _finish(ctx, status, output, error):
                                          output, errorText, clock.nowMs()))
     if n != 1:
         row = ctx.retrying(lambda: runs.control(ctx.store, [ctx.workflowId])).get(ctx.workflowId)
-        if row is not None and row[0] == status and row[1] == ctx.epoch:
+        if row is not None and row.status == status and row.claimEpoch == ctx.epoch:
             return  # our own write; its commit answer was lost
         try:
             ctx.lost()

@@ -100,7 +100,7 @@ class Interruptible(object):
             raise self.interrupt(e)
 
     def _row(self):
-        """The run's (status, claimEpoch, cmdSeq), or None if the row is gone."""
+        """The run's records.Control (status, claimEpoch, cmdSeq), or None if the row is gone."""
         return self.retrying(lambda: runs.control(self.store, [self.workflowId])).get(
             self.workflowId)
 
@@ -109,7 +109,7 @@ class Interruptible(object):
         row = self._row()
         if row is None:
             raise self.interrupt(ClaimLost("run row vanished"))
-        status, epoch, _ = row
+        status, epoch = row.status, row.claimEpoch
         if epoch != self.epoch:
             raise self.interrupt(ClaimLost("claimed by another gateway (epoch %d, ours %d)"
                                            % (epoch, self.epoch)))
@@ -124,9 +124,9 @@ class Interruptible(object):
     def checkRow(self):
         """Raises the matching interrupt unless the run is still ours and active."""
         row = self._row()
-        if row is None or row[1] != self.epoch:
+        if row is None or row.claimEpoch != self.epoch:
             raise self.interrupt(ClaimLost("claimed by another gateway"))
-        if row[0] == states.CANCELLED:
+        if row.status == states.CANCELLED:
             raise self.interrupt(WorkflowCancelled("cancelled"))
-        if row[0] in states.FINISHED:
-            raise self.interrupt(ClaimLost("run is %s" % row[0]))
+        if row.status in states.FINISHED:
+            raise self.interrupt(ClaimLost("run is %s" % row.status))

@@ -14,7 +14,7 @@ executing here only through ``addRun`` and leaves them only through
 worker pool changes size only through ``resizePool``.
 """
 try:
-    from java.lang import Boolean, System, ThreadLocal
+    from java.lang import Boolean, Long, System, ThreadLocal
     from java.util.concurrent import (ArrayBlockingQueue, ConcurrentHashMap, LinkedBlockingQueue,
                                       ThreadPoolExecutor, TimeUnit)
     from java.util.concurrent.atomic import AtomicBoolean, AtomicInteger, AtomicLong, AtomicReference
@@ -28,7 +28,7 @@ from exchange.workflows.core.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 9
+SHAPE = 10
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -70,6 +70,10 @@ def _new():
         "board": ConcurrentHashMap(),
         # workflowId -> last cmd_seq the dispatcher saw in the database.
         "seenCmdSeq": ConcurrentHashMap(),
+        # workflowId -> epoch ms: signals for runs with no board (yet). A run
+        # claimed here gets its board only after its claim committed; a
+        # command sent in between leaves its signal here for addRun.
+        "earlySignals": ConcurrentHashMap(),
         "context": ThreadLocal(),
         "dialects": ConcurrentHashMap(),
         "schemaReady": ConcurrentHashMap(),
@@ -250,6 +254,11 @@ def addRun(workflowId, dbName, queueName, claimEpoch, cmdSeq):
     k = get()
     board = AtomicLong(0)
     k["board"].put(workflowId, board)
+    # After the board is visible: a signal sent since the claim (signal()
+    # found no board) is taken over, so the run looks at its mailbox at its
+    # first safe point instead of at the next dispatcher refresh.
+    if k["earlySignals"].remove(workflowId) is not None:
+        board.incrementAndGet()
     k["seenCmdSeq"].put(workflowId, cmdSeq or 0)
     k["running"].put(workflowId, (dbName, queueName, claimEpoch))
     return board
@@ -262,6 +271,7 @@ def dropRun(workflowId):
     k["running"].remove(workflowId)
     k["board"].remove(workflowId)
     k["seenCmdSeq"].remove(workflowId)
+    k["earlySignals"].remove(workflowId)
 
 
 def dispatchLock(dbName):
@@ -323,10 +333,34 @@ def count(name, delta=1):
 
 
 def signal(workflowId):
-    """Tells the run (if it runs in this JVM) to look at its row and mailbox."""
-    v = get()["board"].get(workflowId)
-    if v is not None:
-        v.incrementAndGet()
+    """Tells the run (if it runs in this JVM) to look at its row and mailbox.
+
+    A run with no board may be between its claim here and addRun: the signal
+    is left in ``earlySignals`` (addRun takes it), then the board looked up
+    again, so whichever of the two comes second sees the other. Entries for
+    runs that never register here (they run on another gateway) are dropped
+    after EARLY_SIGNAL_MS by forgetEarlySignals."""
+    k = get()
+    v = k["board"].get(workflowId)
+    if v is None:
+        k["earlySignals"].put(workflowId, Long(_now()))
+        v = k["board"].get(workflowId)
+        if v is None:
+            return
+        k["earlySignals"].remove(workflowId)
+    v.incrementAndGet()
+
+
+EARLY_SIGNAL_MS = 60000
+
+
+def forgetEarlySignals(now):
+    """Drops signals older than EARLY_SIGNAL_MS that no run took (called by
+    each dispatch cycle): the map stays as small as the recent commands."""
+    early = get()["earlySignals"]
+    for entry in list(early.entrySet()):
+        if now - entry.getValue() > EARLY_SIGNAL_MS:
+            early.remove(entry.getKey(), entry.getValue())
 
 
 def flag(mapName, key, value=True):

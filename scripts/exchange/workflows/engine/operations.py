@@ -215,8 +215,8 @@ class Operations(object):
             row = self._row()
         except ANY_ERROR:
             return False
-        return row is None or row[1] != self.epoch or row[0] in (states.CANCELLED,
-                                                                  states.STOPPED)
+        return row is None or row.claimEpoch != self.epoch or row.status in (
+            states.CANCELLED, states.STOPPED, states.ABORTED)
 
     def checkTimeout(self):
         """Past the run's deadline: ends it ERROR (timed out) and raises

@@ -163,7 +163,8 @@ def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     out = []
     for msg in mailbox.history(store, workflowId, limit, offset):
         payload = codec.decode(msg.pop("payload"))
-        msg["cmd"] = payload.get("cmd")
+        # A message on another topic (rt.send) may be any JSON value, not a dict.
+        msg["cmd"] = payload.get("cmd") if isinstance(payload, dict) else None
         out.append(msg)
     return out
 

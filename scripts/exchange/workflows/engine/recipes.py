@@ -64,15 +64,17 @@ def document(value, what):
             return json.loads(value)
         except ValueError:
             raise InvalidArguments("%s is not valid JSON text." % what)
+    if not isinstance(value, (dict, list, tuple)):
+        try:
+            # Perspective's property wrappers (self.props.data) are not plain
+            # mappings, and codec would take one for a list of its keys;
+            # Ignition's own encoder knows them.
+            return json.loads(system.util.jsonEncode(value))  # noqa: F821 - Ignition
+        except ANY_ERROR:
+            pass  # not on a gateway, or nothing Ignition can encode: try ours
     try:
         return codec.toPlain(value)
     except NotSerializable:
-        pass
-    try:
-        # Perspective's property wrappers are not Java maps; Ignition's own
-        # encoder knows them.
-        return json.loads(system.util.jsonEncode(value))  # noqa: F821 - Ignition
-    except ANY_ERROR:
         raise InvalidArguments("%s must be JSON data (a dict or JSON text)." % what)
 
 

@@ -235,7 +235,16 @@ class SafePoints(object):
                                         tx, self.timeoutIncludesHeld)
         written = self.consumeWith(msg, "engine", write)
         if written is None:
-            return False
+            if not changes:
+                return False
+            # Already consumed: by our own attempt whose commit answer was
+            # lost if the row shows ``toStatus`` under our claim (then the
+            # run must follow it, or it would stay parked while its row
+            # says RUNNING); otherwise it is not ours to act on.
+            row = self.retrying(lambda: runs.get(self.store, self.workflowId))
+            if row is None or row["claimEpoch"] != self.epoch or row["status"] != toStatus:
+                return False
+            written = runs.Visible(1, row["deadlineMs"])
         if changes:
             self.followVisible(toStatus, written)
         return True
@@ -253,7 +262,7 @@ class SafePoints(object):
             # Already consumed: by our own attempt whose commit answer was
             # lost if the row says ``status``; otherwise it is not ours to act on.
             row = self._row()
-            if row is None or row[1] != self.epoch or row[0] != status:
+            if row is None or row.claimEpoch != self.epoch or row.status != status:
                 return
         elif n != 1:
             self.lost()

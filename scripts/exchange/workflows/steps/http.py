@@ -20,7 +20,7 @@ secret sent is masked if the server echoes it back.
 import re
 
 from exchange.workflows.bootstrap import step
-from exchange.workflows.core import clock, codec
+from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
 from exchange.workflows.steps.errors import HttpStatusError, HttpTransportError
@@ -54,13 +54,8 @@ _DROPPED_RESPONSE_HEADERS = ("set-cookie", "set-cookie2")
 _ERROR_BODY_CHARS = 200
 _PARTS = re.compile(r"[\s;,=]+")
 
-_log = []
-
-
 def _logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.steps.http"))
-    return _log[0]
+    return logs.get("steps.http")
 
 
 @step(name="http.request", options=HTTP_OPTIONS)

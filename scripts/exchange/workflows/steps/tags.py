@@ -14,7 +14,7 @@ returns the failure.
 from collections import namedtuple
 
 from exchange.workflows.bootstrap import step
-from exchange.workflows.core import clock
+from exchange.workflows.core import clock, logs
 from exchange.workflows.engine.sleeping import pause
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, describe
 from exchange.workflows.core.codec import TEXT, encode
@@ -43,13 +43,8 @@ _MAX_POLL_READ_MS = 5000
 Written = namedtuple("Written", ["qualityName", "failure"])
 Poll = namedtuple("Poll", ["matched", "value", "quality", "waitedMs", "failure"])
 
-_log = []
-
-
 def _logger():
-    if not _log:
-        _log.append(system.util.getLogger("exchange.workflows.steps.tags"))
-    return _log[0]
+    return logs.get("steps.tags")
 
 
 @step(name="tags.read", options=READ_OPTIONS)

@@ -61,6 +61,11 @@ def operations(ds):
     return [Operation(*[plain(row[i]) for i in range(n)]) for row in ds]
 
 
+# What a worker checks of its run's row: still ours (epoch), still active
+# (status), any new command (cmdSeq). See runs.control.
+Control = namedtuple("Control", ["status", "claimEpoch", "cmdSeq"])
+
+
 # What a claim returns: the runs it took, and whether the queue may hold
 # more that this gateway could run (see claims.claim).
 Claimed = namedtuple("Claimed", ["runs", "more"])

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 from exchange.workflows.core import states
 from exchange.workflows.store import statuses
-from exchange.workflows.store.records import RUN_COLUMNS, runRows
+from exchange.workflows.store.records import RUN_COLUMNS, Control, runRows
 from exchange.workflows.store.rows import toDicts
 
 
@@ -137,16 +137,16 @@ _CLOSE_HELD = "held_ms = held_ms + COALESCE(? - held_since_ms, 0), held_since_ms
 _TO_HELD = (
     "UPDATE {status} SET status = 'HELD', updated_ms = ?, "
     "held_since_ms = COALESCE(held_since_ms, ?) "
-    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN ('RUNNING', 'PENDING') "
-    "RETURNING deadline_ms")
+    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN "
+    + statuses.inList((states.RUNNING, states.PENDING)) + " RETURNING deadline_ms")
 # The deadline moves by the span before the span is closed: every right-hand
 # side of an UPDATE reads the row as it was.
 _TO_RUNNING = (
     "UPDATE {status} SET status = 'RUNNING', updated_ms = ?, "
     "deadline_ms = CASE WHEN ? = 1 OR held_since_ms IS NULL THEN deadline_ms "
     "ELSE deadline_ms + (? - held_since_ms) END, " + _CLOSE_HELD + " "
-    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN ('HELD', 'PENDING') "
-    "RETURNING deadline_ms")
+    "WHERE workflow_id = ? AND claim_epoch = ? AND status IN "
+    + statuses.inList((states.HELD, states.PENDING)) + " RETURNING deadline_ms")
 
 
 def setVisibleState(store, workflowId, epoch, status, now, tx=None, timeoutIncludesHeld=False):
@@ -197,8 +197,8 @@ def _byIds(store, columns, workflowIds, chunkSize):
 
 
 def control(store, workflowIds):
-    """Returns {workflowId: (status, claimEpoch, cmdSeq)} for the given ids."""
-    return dict((row[0], (row[1], int(row[2]), int(row[3])))
+    """Returns {workflowId: records.Control} for the given ids (absent: no row)."""
+    return dict((row[0], Control(row[1], int(row[2]), int(row[3])))
                 for row in _byIds(store, "status, claim_epoch, cmd_seq", workflowIds, 100))
 
 
