@@ -107,7 +107,10 @@ def test_a_paused_gateway_is_fenced_and_cannot_overwrite_the_run_taken_over(gwsi
     try:
         g2 = gwsim.start("scale_gateway.py", pg_url, args=["worker", str(lease)])
         g2.wait_for(r"^READY", 120)
-        _wait(lambda: _owned_by(pg_url, g2.gateway_name) == 3, lease + 20, "gateway 2 to take the runs over")
+        # Generous: the frozen gateway may hold row locks in an open transaction until
+        # PostgreSQL ends it (idle_in_transaction_session_timeout, 10 s), then the
+        # takeover retries at the next dispatch cycles; slow CI machines add to that.
+        _wait(lambda: _owned_by(pg_url, g2.gateway_name) == 3, lease + 45, "gateway 2 to take the runs over")
         time.sleep(1.5)
     finally:
         g1.signal(signal.SIGCONT)

@@ -30,7 +30,8 @@ def _decoded(row):
     return row
 
 
-def _require(store, workflowId):
+def requireRun(store, workflowId):
+    """The run's row (runs.get), or NotFound: every lookup of one run by id."""
     row = runs.get(store, workflowId)
     if row is None:
         raise NotFound.run(workflowId, store.dbName)
@@ -78,7 +79,7 @@ def _masked(row, names, hide):
 def _hideFor(store, workflowId):
     """Returns the run's texts to hide (its secret input values), after
     checking that it exists."""
-    row = _require(store, workflowId)
+    row = requireRun(store, workflowId)
     return _secrets(row["workflowName"], row["inputs"])[1]
 
 
@@ -90,7 +91,7 @@ def _page(limit, offset):
 
 def getWorkflow(dbName, workflowId):
     store = database.prepare(dbName)
-    row = _decoded(_require(store, workflowId))
+    row = _decoded(requireRun(store, workflowId))
     names, hide = _secrets(row["workflowName"], row.get("inputs"))
     row = _masked(row, names, hide)
     row["finished"] = row["status"] in states.FINISHED
@@ -159,7 +160,7 @@ def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     """
     limit, offset = _page(limit, offset)
     store = database.prepare(dbName)
-    _require(store, workflowId)
+    requireRun(store, workflowId)
     out = []
     for msg in mailbox.history(store, workflowId, limit, offset):
         payload = codec.decode(msg.pop("payload"))

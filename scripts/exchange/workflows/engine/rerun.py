@@ -19,9 +19,9 @@ no longer holds:
   executes from ``fromStep`` on.
 """
 from exchange.workflows.core import clock, codec, states
-from exchange.workflows.core.errors import InvalidArguments, NotFound, WorkflowsError
+from exchange.workflows.core.errors import InvalidArguments, WorkflowsError
 from exchange.workflows.core.validate import isInteger
-from exchange.workflows.engine import database, dispatcher, kernel
+from exchange.workflows.engine import database, dispatcher, kernel, queries
 from exchange.workflows.engine import submit as submission
 from exchange.workflows.store import checkpoints, db, history, mailbox, runs
 
@@ -40,13 +40,6 @@ class NotResumable(WorkflowsError):
 
 class ResumeConflict(WorkflowsError):
     code = "RESUME_CONFLICT"
-
-
-def _run(store, workflowId):
-    row = runs.get(store, workflowId)
-    if row is None:
-        raise NotFound.run(workflowId, store.dbName)
-    return row
 
 
 def workflowNameOf(dbName, workflowId):
@@ -108,7 +101,7 @@ def resume(dbName, workflowId):
         active run holds its deduplication id.
     """
     store = database.prepare(dbName)
-    row = _run(store, workflowId)
+    row = queries.requireRun(store, workflowId)
     previous = row["status"]
     if previous not in states.RESUMABLE:
         raise NotResumable(
@@ -157,7 +150,7 @@ def fork(dbName, workflowId, fromStep, inputs, sender):
         NotRegistered: the workflow is not registered on this gateway.
     """
     store = database.prepare(dbName)
-    row = _run(store, workflowId)
+    row = queries.requireRun(store, workflowId)
     if row["status"] not in states.FINISHED:
         raise NotResumable("Workflow %s is %s; only an ended run can be forked." % (
             workflowId, row["status"]))
