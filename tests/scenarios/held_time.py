@@ -52,6 +52,17 @@ def start(name, **kw):
     return started(name, dict(PHASES), timeoutSeconds=TIMEOUT_SECONDS, **kw)
 
 
+def hold_running(wid):
+    """HOLD once the run executes on its worker (its first phase shows).
+
+    A HOLD sent in the same millisecond as a direct start can meet a recovery
+    cycle re-claiming the run before its worker registered it; that start
+    race is a known gap (noted on issue 12), not what these checks are about."""
+    wait_for(lambda: (row(wid).get("progress") or {}).get("extra", {}).get("i", 0) >= 1, 15,
+             what="the run's first phase")
+    hold(wid)
+
+
 def hold(wid):
     ok(svc.sendCommand(wid, "HOLD", reason="held past the timeout"), "COMMAND_SENT")
 
@@ -74,9 +85,9 @@ def resumed_within_account(wid, heldRow, label):
 def in_gateway():
     flows.ensure_tables()
     plain = start("ht.batch")
-    hold(plain)
+    hold_running(plain)
     counting = start("ht.strict")
-    hold(counting)
+    hold_running(counting)
     # A run queued behind a partition, held before it is claimed.
     blocker = started("ht.batch", {"n": 600, "sleep_ms": 100}, partitionKey="ht-p")
     queued = start("ht.batch", partitionKey="ht-p")
@@ -115,7 +126,7 @@ def in_gateway():
 def crash_start():
     flows.ensure_tables()
     wid = start("ht.batch")
-    hold(wid)
+    hold_running(wid)
     held = wait_status(wid, "HELD", 15)
     check(held["status"] == "HELD", "HOLD parks the run", held)
     print("READY " + json.dumps({"workflowId": wid, "deadlineMs": held["deadlineMs"],
