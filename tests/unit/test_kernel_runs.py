@@ -199,3 +199,14 @@ def test_signals_no_run_took_are_forgotten_after_a_minute(fake):
     kernel.addRun("w-2", "DB", "default", 1, 0)
     kernel.dropRun("w-2")
     assert fake["earlySignals"].size() == 0
+
+
+def test_a_fenced_worker_ending_leaves_the_newer_claim_of_its_run_registered(fake):
+    kernel.addRun("w-1", "DB", "default", 1, 0)
+    newer = kernel.addRun("w-1", "DB", "default", 2, 0)  # claimed again in this JVM
+    assert kernel.dropRun("w-1", 1) is False, "the epoch-1 worker is not the one registered"
+    assert fake["running"].get("w-1") == ("DB", "default", 2)
+    assert fake["board"].get("w-1") is newer
+    assert kernel.dropRun("w-1", 2) is True
+    assert [fake[name].size() for name in MAPS] == [0, 0, 0]
+    assert kernel.dropRun("w-1", 2) is False

@@ -21,8 +21,13 @@ from exchange.workflows.store.records import RunRow
 
 try:
     from java.lang import Thread
+    from java.util.concurrent import TimeUnit
 except ImportError:
     pass
+
+# How long recovery waits for claims in progress here (each is one short
+# transaction) before leaving its work to the next cycle.
+RECOVERY_GATE_WAIT_MS = 5000
 
 
 def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
@@ -139,7 +144,16 @@ def recover(store):
     me = identity.executorId()
     maxAttempts = int(kernel.config("maxRecoveryAttempts"))
     left, recovered = False, 0
-    for row in runs.owned(store, me):
+    # Every claim in progress here finishes (its run in "running") before
+    # the owned rows are read; a claim after the read is not in them.
+    gate = kernel.claimGate().writeLock()
+    if not gate.tryLock(RECOVERY_GATE_WAIT_MS, TimeUnit.MILLISECONDS):
+        return 0  # recoveryPending stays set: the next cycle tries again
+    try:
+        owned = runs.owned(store, me)
+    finally:
+        gate.unlock()
+    for row in owned:
         wid = row.workflowId
         if k["running"].containsKey(wid):
             continue
@@ -197,6 +211,8 @@ def claimAndSubmit(store, queueName, limit):
     n = kernel.reserveWorkers(limit)
     if n <= 0:
         return 0
+    gate = kernel.claimGate().readLock()
+    gate.lock()
     try:
         rows, more = claim(store, queueName, identity.executorId(), registry.names(),
                            kernel.config("applicationVersion"), n, clock.nowMs())
@@ -207,6 +223,7 @@ def claimAndSubmit(store, queueName, limit):
                 continue
             submit(store, row, wfdef)
     finally:
+        gate.unlock()
         kernel.releaseWorkers(n)
     # Cleared only when the queue was seen empty: a claim capped by a limit or
     # by our free workers leaves work for the next worker that finishes.
@@ -229,7 +246,7 @@ def submit(store, row, wfdef):
     try:
         kernel.pool().execute(task)
     except ANY_ERROR:
-        kernel.dropRun(wid)
+        kernel.dropRun(wid, row.claimEpoch)
         kernel.flag("recoveryPending", store.dbName)
         raise
 
@@ -254,6 +271,8 @@ def startHere(store, row, wfdef):
     _awaitOtherClaims(50)  # the timer's claim holds every free slot for a moment each second
     if kernel.reserveWorkers(1) != 1:
         return False
+    gate = kernel.claimGate().readLock()
+    gate.lock()
     try:
         deadline = now + int(timeoutMs) if timeoutMs else None
         if runs.insertRunning(store, row, identity.executorId(), 1, now, deadline) != 1:
@@ -263,6 +282,7 @@ def startHere(store, row, wfdef):
                              deadline, now, 0, 0, version, fresh=True), wfdef)
         return True
     finally:
+        gate.unlock()
         kernel.releaseWorkers(1)
 
 

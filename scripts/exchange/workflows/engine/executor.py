@@ -54,7 +54,7 @@ def execute(store, row, wfdef):
         logger().warnf("run %s (%s) could not be completed here:\n%s", wid, row.workflowName,
                        safeTrace(e))
     finally:
-        kernel.dropRun(wid)
+        kernel.dropRun(wid, row.claimEpoch)
 
 
 def _start(store, row, board):

@@ -18,7 +18,7 @@ try:
     from java.util.concurrent import (ArrayBlockingQueue, ConcurrentHashMap, LinkedBlockingQueue,
                                       ThreadPoolExecutor, TimeUnit)
     from java.util.concurrent.atomic import AtomicBoolean, AtomicInteger, AtomicLong, AtomicReference
-    from java.util.concurrent.locks import ReentrantLock
+    from java.util.concurrent.locks import ReentrantLock, ReentrantReadWriteLock
 except ImportError:  # CPython: importable for unit tests, usable only on Jython.
     pass
 
@@ -28,7 +28,7 @@ from exchange.workflows.core.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 10
+SHAPE = 11
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -63,6 +63,10 @@ def _new():
         "flushLock": ReentrantLock(),
         # dbName -> ReentrantLock: one dispatch cycle at a time per database.
         "dispatchLocks": ConcurrentHashMap(),
+        # Claims (read side: a direct start, a claim and its submits) against
+        # recovery's look at the runs this gateway owns (write side): a row
+        # claimed here but not yet in "running" must not look orphaned.
+        "claimGate": ReentrantReadWriteLock(),
         # workflowId -> (dbName, queueName): runs executing in this JVM.
         "running": ConcurrentHashMap(),
         # workflowId -> AtomicLong bumped whenever the run should look at its
@@ -264,14 +268,30 @@ def addRun(workflowId, dbName, queueName, claimEpoch, cmdSeq):
     return board
 
 
-def dropRun(workflowId):
+def dropRun(workflowId, claimEpoch=None):
     """Forgets a run that ended here, or whose task could not be started:
-    no entry is left in any of the maps ``addRun`` filled."""
+    no entry is left in any of the maps ``addRun`` filled. With
+    ``claimEpoch``, only the registration of that claim: a worker fenced off
+    by a newer claim of the same run in this JVM leaves the newer one alone.
+    Returns False when there was nothing of that claim to forget."""
     k = get()
-    k["running"].remove(workflowId)
+    if claimEpoch is not None:
+        entry = k["running"].get(workflowId)
+        if entry is None or entry[2] != claimEpoch or not k["running"].remove(workflowId, entry):
+            return False
+    elif k["running"].remove(workflowId) is None:
+        return False
     k["board"].remove(workflowId)
     k["seenCmdSeq"].remove(workflowId)
     k["earlySignals"].remove(workflowId)
+    return True
+
+
+def claimGate():
+    """The ReentrantReadWriteLock claims hold for reading from before their
+    database write until the run is registered (addRun), and recovery holds
+    for writing while it reads the runs this gateway owns."""
+    return get()["claimGate"]
 
 
 def dispatchLock(dbName):

@@ -280,8 +280,14 @@ def ensure(dbName, dialect):
         SchemaIncompatible: the database's tables cannot be used (says why).
         DatabaseUnavailable / DatabaseError: as any statement.
     """
-    found = layout.locate(dbName, dialect)
-    if currentVersion(_store(dbName, dialect, found)) >= LATEST:
+    try:
+        found = layout.locate(dbName, dialect)
+    except layout.SchemaIncompatible:
+        # Read outside a transaction, the catalog can change between two of
+        # locate's reads (another gateway, or this gateway's timer, finishing
+        # the first migration), so the answer is taken again under the lock.
+        found = None
+    if found is not None and currentVersion(_store(dbName, dialect, found)) >= LATEST:
         return found
     # No prelude: a migration may wait longer than the 2 s lock timeout of
     # ordinary transactions for another gateway's migration to finish.
