@@ -2,14 +2,17 @@
 
 Fixtures
   pg_server   (session)  PostgresServer started on first use; FAILS if it cannot start
-  db_kind                "sqlite" | "postgresql"  (parametrizes the test over both)
+  maria_server (session) MariaDBServer started on first use; FAILS if it cannot start
+  db_kind                "sqlite" | "postgresql" | "mariadb" (parametrizes the test)
   db_url                 fresh empty database of kind db_kind, as a JDBC URL
   make_db_url            factory: make_db_url(kind=None) -> another fresh JDBC URL
   gwsim                  Gwsim bound to this test: .run(...), .start(...)
   repo_root              absolute path of the repository
 
 Any test written as `def test_x(db_url, gwsim): ...` runs on SQLite and on
-PostgreSQL (ids test_x[sqlite], test_x[postgresql]). Tests under
+PostgreSQL (ids test_x[sqlite], test_x[postgresql]); in the modules of
+MARIADB_MODULES also on MariaDB (test_x[mariadb]); with the environment
+variable WF_TEST_MARIADB=all, every such test does. Tests under
 tests/integration/ get the `integration` marker automatically.
 """
 
@@ -20,10 +23,17 @@ import uuid
 
 import pytest
 
-from tests.support import postgres
+from tests.support import mariadb, postgres
 from tests.support.gwsim import ROOT, Gwsim
 
 DB_KINDS = ("sqlite", "postgresql")
+# The modules whose db_url tests run on MariaDB as well (issue 14). Opt-in,
+# module by module, to keep CI time in bounds while the dialect matures.
+MARIADB_MODULES = (
+    "tests/integration/test_engine.py",
+    "tests/integration/test_steps.py",
+    "tests/integration/test_control_commands.py",
+)
 
 # SQLite settings the tests ask for in the Connect URL, as a site would: gwsim, like an Ignition
 # gateway, forces none (the xerial driver's defaults are a rollback journal, a 3000 ms busy
@@ -64,31 +74,54 @@ def repo_root():
     return ROOT
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    postgres.reap_stale_servers()
-    server = postgres.PostgresServer()
+def _session_server(module, cls, what):
+    """Starts a throw-away server for the session; stops it at the end. A
+    server that cannot start fails the tests that need it, never skips them:
+    integration on each database is required."""
+    module.reap_stale_servers()
+    server = cls()
     try:
         server.start()
-    except Exception as e:  # integration on PostgreSQL is required: fail, never skip
+    except Exception as e:
         server.stop()
-        pytest.fail("PostgreSQL test server could not start: %s" % e, pytrace=False)
+        pytest.fail("%s test server could not start: %s" % (what, e), pytrace=False)
     try:
         yield server
     finally:
         server.stop()
 
 
-@pytest.fixture(params=DB_KINDS)
-def db_kind(request):
-    return request.param
+@pytest.fixture(scope="session")
+def pg_server():
+    yield from _session_server(postgres, postgres.PostgresServer, "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def maria_server():
+    yield from _session_server(mariadb, mariadb.MariaDBServer, "MariaDB")
+
+
+def db_kinds_of(path):
+    """The database kinds db_kind takes for tests in the file ``path``."""
+    rel = os.path.relpath(str(path), ROOT).replace(os.sep, "/")
+    # WF_TEST_MARIADB=all: every db_url test runs on MariaDB too.
+    if rel in MARIADB_MODULES or os.environ.get("WF_TEST_MARIADB") == "all":
+        return DB_KINDS + ("mariadb",)
+    return DB_KINDS
+
+
+def pytest_generate_tests(metafunc):
+    # db_kind is parametrized here rather than by a fixture's params, so
+    # that the kinds can differ per module (MARIADB_MODULES).
+    if "db_kind" in metafunc.fixturenames:
+        metafunc.parametrize("db_kind", db_kinds_of(metafunc.definition.fspath))
 
 
 @pytest.fixture
 def make_db_url(request, tmp_path):
     """make_db_url(kind=None) -> JDBC URL of a new empty database.
 
-    kind: "sqlite" or "postgresql"; default: this test's db_kind if it has
+    kind: "sqlite", "postgresql" or "mariadb"; default: this test's db_kind if it has
     one, else "sqlite". SQLite files live in this test's tmp_path.
     """
     counter = [0]
@@ -103,6 +136,9 @@ def make_db_url(request, tmp_path):
             return "jdbc:sqlite:%s?%s" % (path, SQLITE_URL_SETTINGS)
         if kind == "postgresql":
             server = request.getfixturevalue("pg_server")
+            return server.jdbc_url(server.create_database("t_%s_%s" % (RUN_TAG, uuid.uuid4().hex[:12])))
+        if kind == "mariadb":
+            server = request.getfixturevalue("maria_server")
             return server.jdbc_url(server.create_database("t_%s_%s" % (RUN_TAG, uuid.uuid4().hex[:12])))
         raise ValueError("unknown db kind %r" % kind)
 

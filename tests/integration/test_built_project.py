@@ -42,7 +42,7 @@ def test_every_console_call_works_with_the_argument_shapes_the_views_pass(
     r = _run(gwsim, "project_console.py", db_url, built_project)
     exercised = set((name, npos, tuple(keywords)) for name, npos, keywords in r.result["shapes"])
     in_views = set(shape for shape in viewscripts.call_shapes(built_project)
-                   if shape[0].startswith(("service.", "admin.", "security.")))
+                   if shape[0].startswith(("service.", "admin.", "security.", "schedules.")))
     assert len(in_views) >= 15, sorted(in_views)
     assert in_views <= exercised, "view calls no scenario exercised: %s" % sorted(
         in_views - exercised)

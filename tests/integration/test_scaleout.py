@@ -1,6 +1,6 @@
-"""Several gateways on one PostgreSQL database, a gateway killed or paused,
-and PostgreSQL restarting under a running gateway. Everything is checked from
-the data the runs left behind, not from logs.
+"""Several gateways on one PostgreSQL (or MariaDB) database, a gateway killed
+or paused, and the database server restarting under a running gateway.
+Everything is checked from the data the runs left behind, not from logs.
 
 The sizes here are CI smoke sizes; tools/soak runs the same tests bigger
 (SCALE_WORKFLOWS, CHAOS_SECONDS)."""
@@ -13,19 +13,29 @@ import time
 import pytest
 
 from tests.support import db as dbq
+from tests.support.mariadb import MariaDBServer
 from tests.support.postgres import PostgresServer
 
 OWNED = "('PENDING','RUNNING','HELD')"
-T = "workflows.workflow_status"
+# The engine's tables: schema workflows on PostgreSQL, workflows_* on MariaDB.
+_TABLE = {"postgresql": "workflows.%s", "mariadb": "workflows_%s"}
 
 
-@pytest.fixture
-def pg_url(make_db_url):
-    return make_db_url("postgresql")
+def _table(url, name):
+    return _TABLE[dbq.kind_of(url)] % name
+
+
+def _runs(url):
+    return _table(url, "workflow_status")
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def pg_url(request, make_db_url):
+    return make_db_url(request.param)
 
 
 def _counts(url):
-    return dict((r[0], int(r[1])) for r in dbq.query(url, "SELECT status, COUNT(*) FROM %s GROUP BY status" % T))
+    return dict((r[0], int(r[1])) for r in dbq.query(url, "SELECT status, COUNT(*) FROM %s GROUP BY status" % _runs(url)))
 
 
 def _wait(pred, timeout, what, every=0.2):
@@ -40,13 +50,13 @@ def _wait(pred, timeout, what, every=0.2):
 
 def _owned_by(url, gateway):
     return int(dbq.scalar(url, "SELECT COUNT(*) FROM %s WHERE executor_id LIKE '%s/%%' AND status IN %s"
-                          % (T, gateway, OWNED)))
+                          % (_runs(url), gateway, OWNED)))
 
 
 def _spans_never_overlap_per_partition(url, table):
     rows = dbq.query(url, "SELECT s.partition_key, e.workflow_id, MIN(e.ts), MAX(e.ts) FROM %s e "
                           "JOIN %s s ON s.workflow_id = e.workflow_id WHERE s.partition_key IS NOT NULL "
-                          "GROUP BY s.partition_key, e.workflow_id" % (table, T))
+                          "GROUP BY s.partition_key, e.workflow_id" % (table, _runs(url)))
     by_key = {}
     for key, wid, lo, hi in rows:
         by_key.setdefault(key, []).append((int(lo), int(hi), wid))
@@ -71,7 +81,7 @@ def test_three_gateways_run_every_workflow_exactly_once_and_survive_a_sigkill(gw
     _wait(lambda: _owned_by(pg_url, g2.gateway_name) > 0 and _counts(pg_url).get("SUCCESS", 0) >= n // 5,
           120, lambda: "gateway 2 to hold runs; status counts now %s, owned by executor: %s" % (
               _counts(pg_url), dbq.query(pg_url, "SELECT executor_id, COUNT(*) FROM %s WHERE status IN %s "
-                                                 "GROUP BY executor_id" % (T, OWNED))))
+                                                 "GROUP BY executor_id" % (_runs(pg_url), OWNED))))
     g2.kill()
     killed = time.time()
     _wait(lambda: _owned_by(pg_url, g2.gateway_name) == 0, lease + 20, "the survivors to take over")
@@ -87,8 +97,8 @@ def test_three_gateways_run_every_workflow_exactly_once_and_survive_a_sigkill(gw
                              "HAVING COUNT(*) > 1" % g2.gateway_name)
     assert all(int(c) == 2 and int(by_killed) >= 1 for _, _, c, by_killed in dups), dups
     assert len(dups) <= 6, dups  # at most one in-flight step per worker of the killed gateway
-    steps = dbq.query(pg_url, "SELECT COUNT(*), COUNT(DISTINCT workflow_id) FROM workflows.operation_outputs "
-                              "WHERE function_name = 'scale.effect'")
+    steps = dbq.query(pg_url, "SELECT COUNT(*), COUNT(DISTINCT workflow_id) FROM %s "
+                              "WHERE function_name = 'scale.effect'" % _table(pg_url, "operation_outputs"))
     assert (int(steps[0][0]), int(steps[0][1])) == (3 * n, n)
     assert _spans_never_overlap_per_partition(pg_url, "scale_effects") == 24
     by = dict((r[0], int(r[1])) for r in dbq.query(
@@ -115,12 +125,12 @@ def test_a_paused_gateway_is_fenced_and_cannot_overwrite_the_run_taken_over(gwsi
     finally:
         g1.signal(signal.SIGCONT)
     _wait(lambda: _counts(pg_url).get("SUCCESS", 0) == 3, 120, "the runs to finish")
-    rows = dbq.query(pg_url, "SELECT workflow_id, status, output, executor_id FROM %s" % T)
+    rows = dbq.query(pg_url, "SELECT workflow_id, status, output, executor_id FROM %s" % _runs(pg_url))
     for wid, status, output, executor in rows:
         assert status == "SUCCESS" and '"k":16' in output.replace(" ", ""), rows
         assert executor.startswith(g2.gateway_name + "/"), "the fenced gateway finished %s" % wid
-        ops = dbq.query(pg_url, "SELECT function_id FROM workflows.operation_outputs WHERE workflow_id = '%s' "
-                                "ORDER BY function_id" % wid)
+        ops = dbq.query(pg_url, "SELECT function_id FROM %s WHERE workflow_id = '%s' "
+                                "ORDER BY function_id" % (_table(pg_url, "operation_outputs"), wid))
         assert [int(r[0]) for r in ops] == list(range(32)), "no duplicate or missing checkpoint"
     dups = dbq.query(pg_url, "SELECT workflow_id, tag, COUNT(*) FROM scale_effects GROUP BY workflow_id, tag "
                              "HAVING COUNT(*) > 1")
@@ -130,9 +140,11 @@ def test_a_paused_gateway_is_fenced_and_cannot_overwrite_the_run_taken_over(gwsi
     assert g1.alive and g2.alive
 
 
-def test_postgres_restarting_repeatedly_loses_nothing_acknowledged(gwsim):
+@pytest.mark.parametrize("server_class", [PostgresServer, MariaDBServer],
+                         ids=["postgresql", "mariadb"])
+def test_postgres_restarting_repeatedly_loses_nothing_acknowledged(gwsim, server_class):
     seconds = float(os.environ.get("CHAOS_SECONDS", "14"))
-    server = PostgresServer().start()
+    server = server_class().start()
     try:
         url = server.jdbc_url(server.create_database())
         g = gwsim.start("chaos_gateway.py", url, args=[str(seconds)])
@@ -157,10 +169,10 @@ def test_postgres_restarting_repeatedly_loses_nothing_acknowledged(gwsim):
         assert len(restarts) >= 3 and len(acked) >= 20, (restarts, len(acked), g.tail())
 
         def done():
-            rows = dbq.query(url, "SELECT status, COUNT(*) FROM %s GROUP BY status" % T)
+            rows = dbq.query(url, "SELECT status, COUNT(*) FROM %s GROUP BY status" % _runs(url))
             return dict((r[0], int(r[1])) for r in rows).get("SUCCESS", 0) >= len(acked)
         _wait(done, 240, "every acknowledged run to succeed", every=1)
-        ids = set(r[0] for r in dbq.query(url, "SELECT workflow_id FROM %s WHERE status = 'SUCCESS'" % T))
+        ids = set(r[0] for r in dbq.query(url, "SELECT workflow_id FROM %s WHERE status = 'SUCCESS'" % _runs(url)))
         assert set(acked) <= ids, "lost: %s" % sorted(set(acked) - ids)[:5]
         effects = dbq.query(url, "SELECT COUNT(*), COUNT(DISTINCT workflow_id) FROM chaos_effects")
         assert int(effects[0][1]) >= len(acked) and int(effects[0][0]) == 3 * int(effects[0][1])

@@ -4,18 +4,12 @@ exchange/workflows/apps/site/flows, as it did in 0.3.6, registers it either
 in our loader's MODULES or with its own 0.3.6-style apps/__init__ loader,
 and the project's onStartup loads it; the dispatch timer runs it to SUCCESS
 (scenario tests/scenarios/upstream_apps.py)."""
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.support.gwsim import ROOT
+from tests.support import builtproject
 
-LIB = os.path.join("ignition", "script-python", "exchange", "workflows", "apps")
-RESOURCE = {"scope": "A", "version": 1, "restricted": False, "overridable": True,
-            "files": ["code.py"], "attributes": {"hintScope": 2}}
 # A site's module in 0.3.6's style: its imports, decorators with and
 # without names, a step with 0.3.6's retry options, rt from getWorkflows(dbName)
 # and 0.3.6's class methods for the current run.
@@ -65,32 +59,14 @@ def load(include_tests=True):
 '''
 
 
-def _write(folder, code):
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "code.py"), "w") as f:
-        f.write(code)
-    with open(os.path.join(folder, "resource.json"), "w") as f:
-        json.dump(RESOURCE, f)
-
-
 def _site_project(tmp_path, case):
-    out = tmp_path / "built"
-    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "build"), "--out", str(out)],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    assert p.returncode == 0, p.stdout.decode()
-    project = str(out / "project-8.3")
-    apps = os.path.join(project, LIB)
-    _write(os.path.join(apps, "site", "flows"), FLOWS)
-    loader = os.path.join(apps, "__init__", "code.py")
+    project = builtproject.build(tmp_path / "built")
+    apps = os.path.join(project, builtproject.APPS)
+    builtproject.writeScript(os.path.join(apps, "site", "flows"), FLOWS)
     if case == "upstream":
-        _write(os.path.dirname(loader), SITE_LOADER)
+        builtproject.writeScript(os.path.join(apps, "__init__"), SITE_LOADER)
     else:
-        with open(loader) as f:
-            shipped = f.read()
-        assert shipped.count("\nMODULES = []\n") == 1
-        with open(loader, "w") as f:
-            f.write(shipped.replace("\nMODULES = []\n",
-                                    '\nMODULES = ["exchange.workflows.apps.site.flows"]\n'))
+        builtproject.listModules(project, ["exchange.workflows.apps.site.flows"])
     return project
 
 

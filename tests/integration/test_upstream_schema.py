@@ -11,62 +11,13 @@ where ours belong are refused with SCHEMA_INCOMPATIBLE.
 prefix "workflows_" (SQLite's stand-in for the schema), which exercises the
 engine's prefix layout "exchange_workflows_".
 """
-import hashlib
-import os
-import re
-
 from tests.support import db as dbq
+from tests.support.upstream036 import TABLES as UPSTREAM_TABLES
+from tests.support.upstream036 import fixture as _fixture
+from tests.support.upstream036 import ident as _ident
+from tests.support.upstream036 import snapshot as _snapshot
 
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
-                       "upstream036_postgresql.sql")
-UPSTREAM_TABLES = ("schema_meta", "workflow_status", "operation_outputs", "notifications",
-                   "workflow_events", "workflow_events_history", "streams", "stream_heads",
-                   "param_templates", "retention_config", "param_enums")
 GATEWAY_TIMEOUT = 240
-
-
-def _ident(db_url, schema, table):
-    sep = "." if dbq.kind_of(db_url) == "postgresql" else "_"
-    return schema + sep + table
-
-
-def _fixture(db_url):
-    text = open(FIXTURE).read()
-    if dbq.kind_of(db_url) == "postgresql":
-        return text
-    text = text.replace("CREATE SCHEMA workflows;", "")
-    text = text.replace("workflows.", "workflows_")
-    text = text.replace("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
-    return re.sub(r"\bUUID\b", "TEXT", text)
-
-
-def _columns(db_url, schema, table):
-    if dbq.kind_of(db_url) == "postgresql":
-        return dbq.query(db_url, "SELECT column_name, data_type, is_nullable, column_default "
-                                 "FROM information_schema.columns WHERE table_schema = '%s' "
-                                 "AND table_name = '%s' ORDER BY ordinal_position" % (schema, table))
-    return dbq.query(db_url, "SELECT name, type, \"notnull\", dflt_value, pk "
-                             "FROM pragma_table_info('%s') ORDER BY cid" % _ident(db_url, schema, table))
-
-
-def _indexes(db_url, schema, table):
-    if dbq.kind_of(db_url) == "postgresql":
-        return dbq.query(db_url, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                                 "'%s' AND tablename = '%s' ORDER BY indexname" % (schema, table))
-    return dbq.query(db_url, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                             "tbl_name = '%s' ORDER BY name" % _ident(db_url, schema, table))
-
-
-def _snapshot(db_url):
-    """Per 0.3.6 table: its columns, its indexes, its row count and a checksum of its rows."""
-    snap = {}
-    for table in UPSTREAM_TABLES:
-        rows = dbq.query(db_url, "SELECT * FROM %s" % _ident(db_url, "workflows", table))
-        digest = hashlib.sha256(repr(sorted(rows, key=repr)).encode("utf-8")).hexdigest()
-        snap[table] = {"columns": _columns(db_url, "workflows", table),
-                       "indexes": _indexes(db_url, "workflows", table),
-                       "rows": len(rows), "sha256": digest}
-    return snap
 
 
 def _our_tables(db_url, schema):

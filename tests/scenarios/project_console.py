@@ -11,17 +11,21 @@ from __future__ import print_function
 import json
 
 import exchange.workflows.api.admin as admin
+import exchange.workflows.api.schedules as schedules_api
 import exchange.workflows.api.security as security
 import exchange.workflows.console.actions as console_actions
 import exchange.workflows.console.admin as console_admin
 import exchange.workflows.console.audit as console_audit
 import exchange.workflows.console.format as console_format
+import exchange.workflows.console.prompts as console_prompts
 import exchange.workflows.console.record as console_record
 import exchange.workflows.console.runs as console_runs
+import exchange.workflows.console.schedules as console_schedules
 import exchange.workflows.console.start as console_start
 import gwsim
 # The built project's apps folder has no code; its loader is the child script __init__.
 from exchange.workflows.apps import __init__ as apps
+from exchange.workflows.bootstrap import getWorkflows, workflow
 from wfkit import check, dispatch, finish, ok, svc, wait_for, wait_status
 
 # The shipped project registers no demo workflow: register them, as tools/demo does.
@@ -202,6 +206,54 @@ released = record_action(quick, "release", {"reason": u"deviation closed"})
 check(released["ok"] and detail(quick)["kept"].startswith("Released to retention by operator1"),
       "Release gives the run back to retention", released)
 
+# Inbox page and a run's pending prompt: a button per choice, a text field without choices.
+asking = start({"workflowName": "demo.release", "inputs": '{"batch": "B-12"}'})
+cards = wait_for(lambda: console_prompts.promptCards(call(
+    svc, "listPrompts", workflowId=asking, session=OPERATOR)), 30, what="the release prompt")
+inbox = console_prompts.inbox(call(svc, "listPrompts", limit=console_prompts.PAGE_SIZE,
+                                   session=OPERATOR))
+check(cards and cards[0]["prompt"] == "Release batch B-12?" and cards[0] in inbox["cards"]
+      and inbox["summary"].startswith("1 prompt"), "the Inbox shows the prompt", inbox)
+buttons = console_prompts.choiceButtons(asking, cards[0]["key"], cards[0]["choices"], u"QA ok")
+check([b["label"] for b in buttons] == ["release", "hold back"], "a button per choice", buttons)
+b = buttons[0]
+ok(call(svc, "respond", b["workflowId"], b["key"], console_prompts.choiceValue(b["value"]),
+        reason=console_format.text(b["reason"]), session=OPERATOR), "PROMPT_ANSWERED")
+note = wait_for(lambda: [c for c in console_prompts.promptCards(call(
+    svc, "listPrompts", workflowId=asking, session=OPERATOR)) if c["key"] == "note"], 30,
+    what="the note prompt")
+check(note and note[0]["free"], "a prompt without choices gets a text field", note)
+ok(call(svc, "respond", asking, "note", console_prompts.typedValue(u" seal intact "),
+        reason=None, session=OPERATOR), "PROMPT_ANSWERED")
+check(wait_status(asking, "SUCCESS", 30)["output"] == {"batch": "B-12", "decision": "release",
+                                                       "note": "seal intact"},
+      "the run continues with the answers", detail(asking))
+
+# Run page: a parent run started with rt.startChild links its child (the
+# children table's row opens it, as a row of the Runs table does) and the
+# child links back (the Parent run button).
+@workflow(name="family.child")
+def family_child(n=0):
+    return {"n": n}
+
+
+@workflow(name="family.parent")
+def family_parent():
+    rt = getWorkflows()
+    return rt.awaitChild(rt.startChild("family.child", {"n": 7}))
+
+
+family = start({"workflowName": "family.parent", "inputs": "{}"})
+check(wait_status(family, "SUCCESS", 30)["output"] == {"n": 7}, "the parent joins its child")
+kids = detail(family)["children"]
+check(len(kids) == 1 and kids[0]["workflowName"] == "family.child"
+      and kids[0]["status"] == "SUCCESS" and detail(family)["childrenText"] == "Child runs (1)"
+      and detail(family)["parentId"] == "", "the parent's Run page lists its child", kids)
+child = detail(console_runs.rowWorkflowId(kids[0]))
+check(child["found"] and child["parentId"] == family
+      and child["parentText"] == "Parent run " + family and child["children"] == [],
+      "the child's Run page links its parent", child)
+
 # Admin page: maintenance, retention, schema, diagnostics.
 nav = console_actions.permissions(call(security, "allowedActions", session=ADMIN))
 check(nav["admin"] and nav["audit"] and not console_actions.permissions(call(
@@ -227,6 +279,12 @@ check("30 days" in console_admin.retentionText(call(admin, "getRetention", sessi
       "retention saved")
 ok(call(admin, "applyRetention", session=ADMIN), "RETENTION_APPLIED")
 ok(call(admin, "checkSchema", session=ADMIN), "SCHEMA_OK")
+# The Admin page's 0.3.6 import on a database without 0.3.6's tables: both
+# buttons say so (the import itself: tests/scenarios/upstream_import.py).
+for dry in (True, False):
+    report = console_admin.importText(call(admin, "importUpstream", dryRun=dry, session=ADMIN))
+    check(report.startswith("UPSTREAM_NOT_FOUND"), "the import report says there is nothing",
+          report)
 
 # Admin page: the policy editor and audit retention; the Audit page.
 editor = console_audit.policyEditor(call(security, "getPolicy", session=ADMIN))
@@ -260,6 +318,47 @@ check("NOT_AUTHORIZED" in console_audit.auditList(call(
     security, "listAudit", sinceMs=None, untilMs=None, userName=None, action=None,
     workflowId=None, allowed=None, limit=100, offset=0, session=OPERATOR))["message"],
     "an operator cannot read the audit trail")
+# Schedules page: the create form, the table's next and last slot, Pause,
+# Resume, Trigger now and Delete on the selected row, as the Schedules view
+# calls them. A yearly line: no slot of its own falls during the test.
+def schedule_table(session=ADMIN):
+    return console_schedules.scheduleTable(call(schedules_api, "listSchedules", session=session))
+
+
+form = dict(console_schedules.newForm(), name=u"yearly report", cron=u"@yearly",
+            workflowName=u"demo.small", inputs=u'{"duration_s": 0}', timezone=u"UTC")
+a = console_schedules.createRequest(form)["args"]
+created = console_schedules.actionOutcome(call(
+    schedules_api, "createSchedule", a["name"], a["cron"], a["workflowName"], a["inputs"],
+    queueName=a["queueName"], timezone=a["timezone"], overlap=a["overlap"], catchUp=a["catchUp"],
+    session=ADMIN))
+check(created["ok"] and created["message"].startswith("SCHEDULE_CREATED"), "Create schedule",
+      created)
+table = schedule_table(OPERATOR)
+row = dict((r["name"], r) for r in table["rows"]).get(u"yearly report") or {}
+check(row.get("state") == "enabled" and row.get("nextSlot") and row.get("cron") == "@yearly (UTC)"
+      and row.get("lastRunId") == "", "an operator sees the schedule and its next slot", table)
+selected = console_schedules.selection(row)
+check(not console_schedules.actionOutcome(call(schedules_api, "pauseSchedule", selected["name"],
+                                               session=OPERATOR))["ok"],
+      "an operator cannot pause a schedule")
+ok(call(schedules_api, "pauseSchedule", selected["name"], session=ADMIN), "SCHEDULE_PAUSED")
+paused = console_schedules.selection(schedule_table()["rows"][0])
+check(not paused["enabled"] and schedule_table()["summary"] == "1 schedule, 1 paused",
+      "Pause shows the schedule paused", paused)
+ok(call(schedules_api, "resumeSchedule", selected["name"], session=ADMIN), "SCHEDULE_RESUMED")
+triggered = console_schedules.actionOutcome(call(
+    schedules_api, "triggerSchedule", selected["name"], reason=console_format.text(u" test run "),
+    session=ADMIN))
+check(triggered["ok"] and triggered["workflowId"], "Trigger now starts a run", triggered)
+wait_status(triggered["workflowId"], "SUCCESS", 30)
+row = schedule_table()["rows"][0]
+check(row["state"] == "enabled" and row["lastRunId"] == triggered["workflowId"],
+      "the table links the triggered run", row)
+check(console_schedules.deleteQuestion(selected["name"]) != "", "Delete asks first")
+ok(call(schedules_api, "deleteSchedule", selected["name"], session=ADMIN), "SCHEDULE_DELETED")
+check(schedule_table()["rows"] == [], "Delete removes the schedule")
+
 # The runs above may all have started directly or by work-conserving claims:
 # one dispatch cycle of our own makes "Last dispatch" certain, whatever the
 # timer has done so far.

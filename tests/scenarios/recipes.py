@@ -17,6 +17,7 @@ from __future__ import print_function
 import json
 import threading
 
+import exchange.workflows.api.admin as admin
 import exchange.workflows.api.params as params
 import exchange.workflows.api.recipes as recipes
 import exchange.workflows.api.security as security
@@ -257,6 +258,12 @@ check(params.listTemplates("r.mix", None, False) == [], "nothing left")
 viewer = gwsim.openSession("viewer1", ["Viewer"])
 operator = gwsim.openSession("op1", ["Operator"])
 boss = gwsim.openSession("admin1", ["Administrator"])
+engineer = gwsim.openSession("eng9", ["Engineer"])
+r = params.createEnumVersion("Grade", [{"label": "C", "value": "C"}], session=engineer)
+check(r == {"ok": True, "enumVersion": 2}, "an engineer saves recipes (policy \"recipes\")", r)
+bad(admin.checkSchema(session=engineer), "NOT_AUTHORIZED", "without administering the engine")
+check(params.setEnumStatus("Grade", 2, "obsolete", actor="x", session=engineer)["ok"] is True,
+      "and sets their status")
 r = params.createTemplateVersion("r.mix", "shift", MIX_V1, createdBy="mallory", session=boss)
 check(r == {"ok": True, "templateVersion": 1}, "an administrator saves", r)
 check(params.getTemplate("r.mix", "shift", session=viewer)["createdBy"] == "admin1",
@@ -285,10 +292,10 @@ check(r["ok"] is False and r["workflowId"] is None and r["code"] == "NOT_AUTHORI
       "a viewer may not start", r)
 audit = ok(security.listAudit(limit=200), "AUDIT_LISTED")["rows"]
 saved = [a for a in audit if a["code"] == "TEMPLATE_VERSION_CREATED" and a["userName"] == "admin1"]
-check(len(saved) == 1 and saved[0]["action"] == "admin" and saved[0]["target"] == "template r.mix/shift v1",
+check(len(saved) == 1 and saved[0]["action"] == "recipes" and saved[0]["target"] == "template r.mix/shift v1",
       "an administrator's save is audited with user and target", saved)
 refused = [a for a in audit if a["userName"] in ("viewer1", "op1") and not a["allowed"]]
-check(sorted(a["action"] for a in refused) == ["admin", "admin", "admin", "start"],
+check(sorted(a["action"] for a in refused) == ["recipes", "recipes", "recipes", "start"],
       "refusals audited: save, delete, status, start", refused)
 
 finish()

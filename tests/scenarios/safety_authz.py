@@ -45,7 +45,8 @@ allowed = dict((name, ok(security.allowedActions(session=s), "ACTIONS_ALLOWED"))
                for name, s in (("op", operator), ("viewer", viewer), ("admin", boss),
                                ("anon", anonymous)))
 check(allowed["op"] == {"read": True, "start": True, "hold": True, "stop": True,
-                        "operate": True, "admin": False, "audit": False}, "operator's rights",
+                        "operate": True, "admin": False, "audit": False, "recipes": False},
+      "operator's rights",
       allowed["op"])
 check(allowed["viewer"] == dict((a, a == "read") for a in access.ACTIONS), "viewer reads only",
       allowed["viewer"])

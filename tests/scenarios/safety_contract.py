@@ -54,7 +54,7 @@ for module, name in PUBLIC:
     fn = getattr(module, name)
     r = expect(IA, fn, noSuchArgument=1)
     check("noSuchArgument" in r["message"], "%s names the unknown keyword" % name, r["message"])
-    expect(IA, fn, *([None] * 15))
+    expect(IA, fn, *([None] * 25))  # more than any public function takes
 # Upstream-style and typo'd calls of the functions operators use most.
 expect(IA, svc.start, workflow_name="t.noop")
 expect(IA, svc.sendCommand, workflowId="x", command="HOLD")

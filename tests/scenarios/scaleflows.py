@@ -43,11 +43,22 @@ def chain(k=3, pause_ms=100):
 def chaos_effect(tag):
     """Idempotent, and retried: the database it writes to restarts under it."""
     wid = getWorkflows().workflowId
-    if not system.db.runPrepQuery("SELECT 1 FROM chaos_effects WHERE workflow_id = ? AND tag = ?",
-                                  [wid, tag], DB):
-        system.db.runPrepUpdate("INSERT INTO chaos_effects (workflow_id, tag, ts) VALUES (?, ?, ?) "
-                                "ON CONFLICT DO NOTHING", [wid, tag, int(time.time() * 1000)], DB)
+    if _effect_recorded(wid, tag):
+        return tag
+    try:
+        system.db.runPrepUpdate("INSERT INTO chaos_effects (workflow_id, tag, ts) VALUES (?, ?, ?)",
+                                [wid, tag, int(time.time() * 1000)], DB)
+    except:  # noqa: E722 - Java errors too
+        # The primary key refused a copy of a row written by an attempt whose
+        # answer was lost (portable: no ON CONFLICT, which MariaDB lacks).
+        if not _effect_recorded(wid, tag):
+            raise
     return tag
+
+
+def _effect_recorded(wid, tag):
+    return len(system.db.runPrepQuery("SELECT 1 FROM chaos_effects WHERE workflow_id = ? AND tag = ?",
+                                      [wid, tag], DB)) > 0
 
 
 @workflow(name="chaos.chain")

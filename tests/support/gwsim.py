@@ -219,6 +219,9 @@ class GatewayProcess(object):
         return "<GatewayProcess %s pid=%s rc=%s>" % (self.gateway_name, self.pid, self.returncode)
 
 
+TEST_JAVA_OPTS = "-Xmx1g -Xss4m -XX:TieredStopAtLevel=1"
+
+
 class Gwsim(object):
     """Factory for gateway runs in one test; see module docstring."""
 
@@ -270,6 +273,11 @@ class Gwsim(object):
 
     def _env(self, env):
         e = dict(os.environ)
+        # Test gateways live seconds, not hours: the C1 compiler alone starts
+        # a gateway in less than half the CPU time (about 4 s instead of 11 s
+        # on a CI core), which is most of what the integration tests cost.
+        # Benchmarks (tools/bench) keep the full JIT.
+        e.setdefault("GWSIM_JAVA_OPTS", TEST_JAVA_OPTS)
         e.update(self.env)
         e.update(env or {})
         return e

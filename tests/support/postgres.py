@@ -8,17 +8,15 @@ server runs as the `postgres` OS user via `runuser` (postgres refuses root).
 import glob
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import uuid
 
-from tests.support import procs
+from tests.support import throwaway
 
-OWNER_FILE = "owner.pid"
 TMP_PREFIX = "wf-pg-"
+SERVER_NAMES = ("postgres", "postmaster")
 
 
 class PostgresError(RuntimeError):
@@ -60,38 +58,24 @@ def _chown_tree(path, user):
 def reap_stale_servers(tmpdir=None):
     """Stop servers left by earlier test sessions that died without cleanup
     (their owner PID is gone). Only touches dirs this module created."""
-    tmpdir = tmpdir or tempfile.gettempdir()
-    for base in glob.glob(os.path.join(tmpdir, TMP_PREFIX + "*")):
-        try:
-            with open(os.path.join(base, OWNER_FILE)) as f:
-                owner_pid, owner_start = [int(x) for x in f.read().split()]
-        except (IOError, OSError, ValueError):
-            continue
-        if procs.is_alive(owner_pid, owner_start):
-            continue
-        pm = _read_postmaster_pid(os.path.join(base, "data"))
-        if pm and procs.is_alive(pm) and procs.comm(pm) in ("postgres", "postmaster"):
-            procs.kill(pm, signal.SIGQUIT)
-            if procs.wait_gone([(pm, None)], timeout=5):
-                procs.kill(pm, signal.SIGKILL)
-        shutil.rmtree(base, ignore_errors=True)
+    throwaway.reap_stale(TMP_PREFIX, lambda base: _read_postmaster_pid(os.path.join(base, "data")),
+                         SERVER_NAMES, signal.SIGQUIT, tmpdir)
 
 
 def _read_postmaster_pid(datadir):
-    try:
-        with open(os.path.join(datadir, "postmaster.pid")) as f:
-            return int(f.readline().strip())
-    except (IOError, OSError, ValueError):
-        return None
+    return throwaway.read_pid(os.path.join(datadir, "postmaster.pid"))
 
 
-class PostgresServer(object):
+class PostgresServer(throwaway.ThrowawayServer):
     """Use start()/stop(), or as a context manager.
 
     Attributes once started: host, port, user, bindir, base_dir, pid (the
     postmaster's PID).
     """
 
+    TMP_PREFIX = TMP_PREFIX
+    SERVER_NAMES = SERVER_NAMES
+    Error = PostgresError
     host = "127.0.0.1"
     user = "postgres"
     # Tests trade durability for speed; tools/benchlib/pgserver.py turns it back on.
@@ -101,15 +85,10 @@ class PostgresServer(object):
     }
 
     def __init__(self, bindir=None, tmpdir=None, settings=None):
+        throwaway.ThrowawayServer.__init__(self, tmpdir)
         self.bindir = bindir or find_bindir()
-        self.tmpdir = tmpdir
         self.settings = dict(self.SETTINGS)
         self.settings.update(settings or {})
-        self.base_dir = None
-        self.port = None
-        self.pid = None
-        self._proc = None
-        self._log = None
 
     # -- paths -------------------------------------------------------------
     def bin(self, name):
@@ -127,6 +106,9 @@ class PostgresServer(object):
     def log_path(self):
         return os.path.join(self.base_dir, "postgres.log")
 
+    def server_pid(self):
+        return _read_postmaster_pid(self.data_dir)
+
     def _as_server_user(self, argv):
         if _is_root():
             return ["runuser", "-u", "postgres", "--"] + list(argv)
@@ -134,9 +116,7 @@ class PostgresServer(object):
 
     # -- lifecycle ---------------------------------------------------------
     def start(self, attempts=5):
-        self.base_dir = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.tmpdir)
-        with open(os.path.join(self.base_dir, OWNER_FILE), "w") as f:
-            f.write("%d %d\n" % (os.getpid(), procs.start_time(os.getpid())))
+        self.make_base_dir()
         os.mkdir(self.socket_dir)
         if _is_root():
             _chown_tree(self.base_dir, "postgres")
@@ -151,14 +131,7 @@ class PostgresServer(object):
         )
         if init.returncode != 0:
             raise PostgresError("initdb failed:\n" + init.stdout.decode("utf-8", "replace"))
-        last = None
-        for _ in range(attempts):
-            try:
-                self._start_once(procs.free_port())
-                return self
-            except PostgresError as e:
-                last = e
-        raise last
+        return self.start_on_free_port(attempts)
 
     def _start_once(self, port):
         self._log = open(self.log_path, "ab")
@@ -190,29 +163,6 @@ class PostgresServer(object):
             "PostgreSQL did not start on port %d; log tail:\n%s" % (port, self.log_tail())
         )
 
-    def log_tail(self, n=30):
-        try:
-            with open(self.log_path, "rb") as f:
-                lines = f.read().decode("utf-8", "replace").splitlines()
-            return "\n".join(lines[-n:])
-        except (IOError, OSError):
-            return ""
-
-    def _kill_proc(self):
-        pm = _read_postmaster_pid(self.data_dir) if self.base_dir else None
-        if pm and procs.comm(pm) in ("postgres", "postmaster"):
-            procs.kill(pm, signal.SIGKILL)
-        if self._proc is not None:
-            procs.kill_group(self._proc.pid, signal.SIGKILL)
-            procs.kill(self._proc.pid, signal.SIGKILL)
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
     def stop(self):
         """Immediate shutdown, then SIGKILL of whatever is left; removes the dir."""
         if self.base_dir is None:
@@ -228,10 +178,7 @@ class PostgresServer(object):
         except subprocess.TimeoutExpired:
             pass
         finally:
-            self._kill_proc()
-            shutil.rmtree(self.base_dir, ignore_errors=True)
-            self.base_dir = None
-            self._proc = None
+            self.remove()
 
     def restart(self, mode="fast", down_seconds=0.0):
         """Stops the server (``pg_ctl stop -m MODE``: fast or immediate) and
@@ -246,12 +193,6 @@ class PostgresServer(object):
         if down_seconds:
             time.sleep(down_seconds)
         self._start_once(self.port)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # -- databases ---------------------------------------------------------
     def psql(self, sql, dbname="postgres", args=()):

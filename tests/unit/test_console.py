@@ -48,7 +48,7 @@ def test_command_buttons_come_from_the_engines_control_table():
 def test_buttons_need_the_state_and_the_sessions_right_to_send_the_command():
     operator = actions.permissions(ok({"read": True, "hold": True, "stop": True}))
     assert operator == {"read": True, "start": False, "hold": True, "stop": True,
-                        "operate": False, "admin": False, "audit": False}
+                        "operate": False, "admin": False, "audit": False, "recipes": False}
     assert actions.commandButtons("RUNNING", operator) == {
         "hold": True, "resume": False, "stop": True, "abort": True, "cancel": True}
     holder = dict(operator, stop=False)
@@ -108,8 +108,8 @@ def test_filters_become_list_runs_arguments():
     assert dict((k, v) for k, v in q.items() if k != "key") == {
         "status": ["HELD"], "workflowName": "demo.small", "queueName": None, "sinceMs": 1000,
         "untilMs": 2000, "limit": runs.PAGE_SIZE, "offset": 0}
-    assert runs.runQuery({"status": "ACTIVE"})["status"] == ["ENQUEUED", "PENDING", "RUNNING",
-                                                                "HELD"]
+    assert runs.runQuery({"status": "ACTIVE"})["status"] == [
+        "ENQUEUED", "PENDING", "RUNNING", "HELD", "HOLDING", "RESTARTING", "STOPPING", "ABORTING"]
     assert set(runs.runQuery({"status": "FINISHED"})["status"]) == {
         "SUCCESS", "ERROR", "CANCELLED", "STOPPED", "ABORTED", "DEAD_LETTER"}
     assert runs.runQuery({})["status"] is None

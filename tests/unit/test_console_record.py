@@ -148,3 +148,16 @@ def test_an_export_is_offered_as_a_download_with_its_content_type():
     assert down["contentType"].startswith("application/json") and json.loads(down["content"])
     big = record.exportDownload(refused("EXPORT_TOO_LARGE", "too many records"))
     assert not big["ok"] and big["fileName"] is None and "EXPORT_TOO_LARGE" in big["message"]
+
+
+def test_run_details_show_the_running_handler_and_the_last_handler_error():
+    run = {"workflowId": "h1", "workflowName": "w", "status": "HOLDING",
+           "handler": {"name": "onHold", "startedMs": 0, "transition": 1},
+           "handlerError": {"handler": "onResume", "type": "ValueError", "message": "valve"}}
+    fields = dict((f["name"], f["value"])
+                  for f in runs.runDetail(ok("WORKFLOW_FOUND", run), OPERATOR)["fields"])
+    assert fields["Handler"].startswith("onHold since ")
+    assert fields["Handler error"] == "onResume: ValueError: valve"
+    plain = runs.runDetail(ok("WORKFLOW_FOUND", {"workflowId": "a", "status": "RUNNING"}))
+    fields = dict((f["name"], f["value"]) for f in plain["fields"])
+    assert fields["Handler"] == fields["Handler error"] == ""

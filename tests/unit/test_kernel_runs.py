@@ -210,3 +210,18 @@ def test_a_fenced_worker_ending_leaves_the_newer_claim_of_its_run_registered(fak
     assert kernel.dropRun("w-1", 2) is True
     assert [fake[name].size() for name in MAPS] == [0, 0, 0]
     assert kernel.dropRun("w-1", 2) is False
+
+
+def test_nothing_is_claimed_before_this_gateway_has_a_fresh_lease(fake, monkeypatch):
+    # A start() right after the gateway started asks for a claim at once;
+    # a run claimed before the first heartbeat could never be taken over.
+    fake["leaseRenewedMs"] = FakeMap()
+    fake["maintenance"] = FakeMap()
+
+    def claim(*args):
+        raise AssertionError("claimed without a fresh lease")
+    monkeypatch.setattr(dispatcher, "claim", claim)
+    monkeypatch.setattr(dispatcher.clock, "nowMs", lambda: 1000000)
+    assert dispatcher.claimAndSubmit(Store("DB", None), "default", 5) == 0
+    fake["leaseRenewedMs"].put("DB", 1000000 - 60 * 1000)  # long ago: stale too
+    assert dispatcher.claimAndSubmit(Store("DB", None), "default", 5) == 0

@@ -27,8 +27,10 @@ def test_default_policy_reads_for_the_authenticated_commands_for_operators_admin
                                                   "Authenticated/Roles/Administrator"], action
     for action in ("admin", "audit"):
         assert policy.rule(p, action).paths() == ["Authenticated/Roles/Administrator"], action
+    assert policy.rule(p, "recipes").paths() == ["Authenticated/Roles/Engineer",
+                                                 "Authenticated/Roles/Administrator"]
     assert not any(policy.rule(p, a).clients for a in policy.ACTIONS)
-    assert policy.rolesNamed(p) == ["Operator", "Administrator"]
+    assert policy.rolesNamed(p) == ["Operator", "Administrator", "Engineer"]
 
 
 @pytest.mark.parametrize("edit,fragment", [
@@ -62,6 +64,18 @@ def test_a_stored_policy_from_an_older_version_gets_defaults_for_new_actions():
     assert filled["actions"]["audit"] is not policy.DEFAULT["actions"]["audit"]
 
 
+def test_a_stored_policy_without_recipes_keeps_recipes_with_whoever_administers():
+    p = default()
+    del p["actions"]["recipes"]
+    p["actions"]["admin"] = {"roles": ["Supervisor"], "levels": ["Plant/Eng"], "clients": False}
+    filled = policy.normalize(p, fillMissing=True)
+    assert filled["actions"]["recipes"] == filled["actions"]["admin"]
+    assert filled["actions"]["recipes"] is not filled["actions"]["admin"]
+    with pytest.raises(InvalidArguments) as e:
+        policy.normalize(p)
+    assert "missing: recipes" in str(e.value)
+
+
 def test_names_are_trimmed_and_deduplicated_and_missing_keys_default_to_nothing():
     p = default()
     p["actions"]["hold"] = {"roles": [" Operator ", "Operator", "Shift Lead"]}
@@ -85,7 +99,7 @@ def test_start_rules_pick_the_first_matching_glob_else_the_start_rule():
     assert kiosk.describe() == "every session"
     assert policy.rule(p, "start").workflows is None
     assert policy.rule(p, "hold", "cip.rinse").roles == ("Operator", "Administrator")
-    assert policy.rolesNamed(p) == ["Operator", "Administrator", "Supervisor"]
+    assert policy.rolesNamed(p) == ["Operator", "Administrator", "Engineer", "Supervisor"]
 
 
 def test_rule_paths_and_description_name_roles_and_levels():

@@ -1,7 +1,8 @@
 """The pure parts of an executing run's context, on CPython 3: the operation
 cursor and replay's name check (engine/replay.py), and what a safe point
-does with each command (engine/safepoints.decide: until command handlers
-arrive with issue 12 piece D, every transition goes straight to its end)."""
+does with each command (engine/safepoints.decide: without handlers every
+transition goes straight to its end; with them, through the transitional
+status of the handler), and a handler's own operation numbering."""
 import os
 import sys
 from collections import namedtuple
@@ -17,6 +18,7 @@ from exchange.workflows.core.errors import (DeterminismError, WorkflowAborted,  
 from exchange.workflows.engine import control, safepoints  # noqa: E402
 from exchange.workflows.engine.interrupts import Interruptible  # noqa: E402
 from exchange.workflows.engine.replay import Cursor, Replay  # noqa: E402
+from exchange.workflows.store import checkpoints  # noqa: E402
 from exchange.workflows.store.records import Operation  # noqa: E402
 
 Taken = namedtuple("Taken", "action toStatus")
@@ -105,3 +107,59 @@ def test_abort_outranks_stop_and_cancel_outranks_abort():
     assert isinstance(body.interrupt(WorkflowStopped("stop again")), WorkflowAborted)
     assert isinstance(body.interrupt(WorkflowCancelled("cancel")), WorkflowCancelled)
     assert isinstance(body.interrupt(WorkflowAborted("late abort")), WorkflowCancelled)
+
+
+def test_a_handler_cursor_numbers_its_operations_in_its_transitions_block():
+    base = checkpoints.handlerBase(3)
+    assert base == checkpoints.HANDLER_BASE + 3 * checkpoints.HANDLER_BLOCK
+    cursor = Cursor([_op(base, "h1")], transitionSeq=3)
+    assert cursor.replaying() and cursor.recorded().functionName == "h1"
+    assert cursor.advance() == (base, _op(base, "h1"))
+    assert not cursor.replaying() and cursor.advance() == (base + 1, None)
+    # The body's numbering starts at 0 whatever handlers recorded.
+    assert Cursor([]).advance() == (0, None)
+    # Ranges read back: the body's stays below every handler's.
+    assert checkpoints._range(None) == (" AND function_id < %d" % checkpoints.HANDLER_BASE, [])
+    assert checkpoints._range(3)[1] == [base, base + checkpoints.HANDLER_BLOCK]
+
+
+def test_a_handler_cursor_refuses_to_leave_its_block():
+    cursor = Cursor([], transitionSeq=1)
+    cursor.nextId = cursor.base + checkpoints.HANDLER_BLOCK
+    with pytest.raises(Exception) as raised:
+        cursor.advance()
+    assert "at most" in str(raised.value)
+
+
+ALL_HANDLERS = ("onHold", "onResume", "onStop", "onAbort")
+
+
+@pytest.mark.parametrize("status,cmd,expected", [
+    (states.RUNNING, "HOLD", (control.TRANSITION, states.HOLDING, "onHold")),
+    (states.RUNNING, "stop", (control.TRANSITION, states.STOPPING, "onStop")),
+    (states.RUNNING, "ABORT", (control.TRANSITION, states.ABORTING, "onAbort")),
+    (states.HELD, "RESTART", (control.TRANSITION, states.RESTARTING, "onResume")),
+    (states.HELD, "STOP", (control.TRANSITION, states.STOPPING, "onStop")),
+    (states.HELD, "ABORT", (control.TRANSITION, states.ABORTING, "onAbort")),
+])
+def test_a_safe_point_goes_through_the_declared_handler(status, cmd, expected):
+    decision = safepoints.decide(status, cmd, declared=ALL_HANDLERS)
+    assert (decision.action, decision.toStatus, decision.handler) == expected
+
+
+def test_a_missing_handler_or_a_hold_before_the_first_operation_skips_the_handler():
+    onlyStop = safepoints.decide(states.RUNNING, "HOLD", declared=("onStop",))
+    assert (onlyStop.toStatus, onlyStop.handler) == (states.HELD, None)
+    early = safepoints.decide(states.RUNNING, "HOLD", beforeFirstOperation=True,
+                              declared=ALL_HANDLERS)
+    assert (early.toStatus, early.handler) == (states.HELD, None)
+    # A STOP is not skipped before the first operation: onStop still runs.
+    stop = safepoints.decide(states.RUNNING, "STOP", beforeFirstOperation=True,
+                             declared=ALL_HANDLERS)
+    assert (stop.toStatus, stop.handler) == (states.STOPPING, "onStop")
+
+
+def test_a_self_commanded_run_gets_abort_through_on_abort():
+    decision = safepoints.decide(states.RUNNING, "abort", selfCommanded=True,
+                                 declared=ALL_HANDLERS)
+    assert (decision.toStatus, decision.handler) == (states.ABORTING, "onAbort")

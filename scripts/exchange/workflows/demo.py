@@ -72,3 +72,20 @@ def one_minute_progress(chunk_sec=5, total_sec=60, batch="demo"):
         sleep_chunked(total_ms=int(chunk_sec * 1000), chunk_ms=250)
     rt.setEvent("average", sum(samples) / float(len(samples)))
     return {"samples": len(samples), "average": sum(samples) / float(len(samples))}
+
+
+@workflow(name="demo.release")
+def demo_release(batch="demo", timeout_s=600):
+    """Asks an operator whether to release ``batch`` (the console's Inbox
+    shows the question with a button per answer), then for a note (a text
+    field). Unanswered for ``timeout_s`` seconds (at most an hour), the
+    batch is held back."""
+    timeout_s = _seconds("timeout_s", timeout_s, 1)
+    if not isinstance(batch, _TEXT) or len(batch) > MAX_BATCH_CHARS:
+        raise ValueError("batch must be a text of at most %d characters" % MAX_BATCH_CHARS)
+    rt = getWorkflows()
+    decision = rt.ask("release", "Release batch %s?" % batch, choices=["release", "hold back"],
+                      default="hold back", timeoutSeconds=timeout_s)
+    note = rt.ask("note", "A note for batch %s's record?" % batch, default="(none)",
+                  timeoutSeconds=timeout_s)
+    return {"batch": batch, "decision": decision, "note": note}

@@ -415,7 +415,8 @@ def _verb(action, workflowName):
             "start": "start %s" % (workflowName if isinstance(workflowName, TEXT) else "runs"),
             "hold": "hold or resume runs", "stop": "stop or cancel runs",
             "operate": "send operator commands or responses", "admin": "administer the engine",
-            "audit": "read the audit trail"}[action]
+            "audit": "read the audit trail",
+            "recipes": "edit parameter templates and enums"}[action]
 
 
 def _refusal(who, action, workflowName, rule):

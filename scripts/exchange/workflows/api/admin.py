@@ -8,8 +8,12 @@ from exchange.workflows.api import access
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.core import validate
 from exchange.workflows.api import lifecycle
-from exchange.workflows.engine import (burst, database, identity, kernel, leases, maintenance,
-                                       queues, registry)
+# Schedules are administration too: admin.createSchedule(...) as documented.
+from exchange.workflows.api.schedules import (createSchedule, deleteSchedule, getSchedule,
+                                               listSchedules, pauseSchedule, resumeSchedule,
+                                               triggerSchedule)
+from exchange.workflows.engine import (burst, database, identity, importer, kernel, leases,
+                                       maintenance, queues, registry)
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import InvalidArguments
 from exchange.workflows.core.validate import integer as _int
@@ -21,7 +25,9 @@ DEFAULT_DB = validate.DEFAULT_DB
 __all__ = ["startup", "shutdown", "checkSchema", "configureRuntime", "configureQueue",
            "setMaintenance", "getMaintenance", "enterMaintenance", "exitMaintenance",
            "getMaintenanceStatus", "swapIfDrained", "setRetention", "getRetention", "applyRetention",
-           "listGateways", "diagnostics", "DEFAULT_DB"]
+           "importUpstream", "listGateways", "diagnostics", "createSchedule", "listSchedules",
+           "getSchedule", "pauseSchedule", "resumeSchedule", "deleteSchedule", "triggerSchedule",
+           "DEFAULT_DB"]
 
 # Runtime settings configureRuntime accepts, with their ranges.
 _LIMITS = {
@@ -83,7 +89,8 @@ def checkSchema(dbName=DEFAULT_DB, session=None, *args, **kwargs):
         message = "Schema is current (%s)." % data["schemaName"]
         if data["upstreamSchema"]["found"]:
             message += (" ignition-workflows 0.3.6 tables found in %s are left as they are; "
-                        "this engine keeps its own in %s (docs/migrating-from-0.3.md)."
+                        "this engine keeps its own in %s; admin.importUpstream() copies their "
+                        "history, templates and enums (docs/migrating-from-0.3.md)."
                         % (data["upstreamSchema"]["schemaName"], data["schemaName"]))
         return "SCHEMA_OK", message, data
     return guarded(run, dbName, "checkSchema", args, kwargs)
@@ -157,9 +164,12 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
 
 
 def configureQueue(queueName=None, concurrency=None, workerConcurrency=None, dbName=DEFAULT_DB,
-                   session=None, *args, **kwargs):
-    """Sets a queue's limits: ``concurrency`` across all gateways, and
-    ``workerConcurrency`` per gateway (None = unlimited). Returns QUEUE_CONFIGURED."""
+                   rateLimit=None, session=None, *args, **kwargs):
+    """Sets a queue's limits: ``concurrency`` runs at once across all
+    gateways, ``workerConcurrency`` per gateway, and ``rateLimit``
+    ``{"limit": N, "periodSeconds": P}``: at most N runs of the queue start
+    in any P seconds, across all gateways. None = unlimited; each call sets
+    all three. Returns QUEUE_CONFIGURED."""
     dbName = _db(dbName)
 
     def run():
@@ -168,12 +178,27 @@ def configureQueue(queueName=None, concurrency=None, workerConcurrency=None, dbN
         for name, value in (("concurrency", concurrency), ("workerConcurrency", workerConcurrency)):
             if value is not None:
                 _int(name, value, 1, 100000)
+        limit, periodMs = _rateLimit(rateLimit)
         who = _admin(session, dbName, target="configureQueue")
-        queues.configure(dbName, queueName, concurrency, workerConcurrency)
+        queues.configure(dbName, queueName, concurrency, workerConcurrency, limit, periodMs)
         access.audit(who, "admin", dbName, "QUEUE_CONFIGURED", target="queue:" + queueName)
         return "QUEUE_CONFIGURED", "Queue %s configured." % queueName, {
-            "queueName": queueName, "concurrency": concurrency, "workerConcurrency": workerConcurrency}
+            "queueName": queueName, "concurrency": concurrency, "workerConcurrency": workerConcurrency,
+            "rateLimit": None if limit is None else {"limit": limit,
+                                                     "periodSeconds": periodMs / 1000.0}}
     return guarded(run, dbName, "configureQueue", args, kwargs)
+
+
+def _rateLimit(rateLimit):
+    """(limit, periodMs) from ``{"limit": N, "periodSeconds": P}``, or (None, None)."""
+    if rateLimit is None:
+        return None, None
+    if not hasattr(rateLimit, "keys") or set(rateLimit.keys()) != set(["limit", "periodSeconds"]):
+        raise InvalidArguments("rateLimit must be None or {'limit': N, 'periodSeconds': P}: at "
+                               "most N starts in any P seconds.")
+    limit = _int("rateLimit['limit']", rateLimit["limit"], 1, 1000000)
+    period = _number("rateLimit['periodSeconds']", rateLimit["periodSeconds"], 0.1, 86400 * 7)
+    return limit, int(period * 1000)
 
 
 def setMaintenance(mode=None, reason=None, user=None, dbName=DEFAULT_DB, session=None,
@@ -431,6 +456,55 @@ def applyRetention(dbName=DEFAULT_DB, session=None, *args, **kwargs):
                      reason="%d runs deleted" % deleted)
         return "RETENTION_APPLIED", "%d finished runs deleted." % deleted, {"deleted": deleted}
     return guarded(run, dbName, "applyRetention", args, kwargs)
+
+
+def importUpstream(sourceDbName=None, sourceSchema="workflows", activeRuns="report", limit=1000,
+                   dryRun=False, dbName=DEFAULT_DB, session=None, *args, **kwargs):
+    """Copies ignition-workflows 0.3.6's history, parameter templates and
+    enums into this engine's tables (engine/importer.py says what becomes
+    what). 0.3.6's tables are only read; importing twice adds nothing.
+
+    Args:
+        sourceDbName: the connection holding 0.3.6's tables (None: dbName).
+        sourceSchema: their schema (0.3.6's is "workflows").
+        activeRuns: "report" (default): runs 0.3.6 has not finished are
+            listed in ``reported``, not imported; "enqueue": they are
+            imported ENQUEUED and run here from their first step (stop
+            0.3.6's gateways first).
+        limit: new runs imported per call, oldest first (1-10000); call
+            again while ``more`` is True.
+        dryRun: count what would be imported; write nothing.
+    Returns:
+        UPSTREAM_IMPORTED (UPSTREAM_IMPORT_DRY_RUN) with {runs, enqueued,
+        steps, events, eventHistory, streams, commands, templates, enums,
+        skipped, scanned, reported, reportedCount, failed, warnings, more,
+        upstreamRuns, retention, dryRun}; UPSTREAM_NOT_FOUND (no 0.3.6
+        tables there); INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
+        Policy "admin"; an import (not a dry run) is audited with its counts.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        if sourceDbName is not None:
+            validate.dbNameText(sourceDbName)
+        if not isinstance(dryRun, bool):
+            raise InvalidArguments("dryRun must be True or False.")
+        who = _admin(session, dbName, target="importUpstream")
+        data = importer.importUpstream(dbName, sourceDbName, sourceSchema, activeRuns, limit,
+                                       dryRun)
+        counts = dict((k, data[k]) for k in ("runs", "enqueued", "steps", "commands", "templates",
+                                            "enums", "skipped", "reportedCount", "more"))
+        counts["failed"] = len(data["failed"])
+        text = ("%(runs)d runs (%(steps)d steps), %(enqueued)d enqueued, %(templates)d template "
+                "and %(enums)d enum versions; %(skipped)d already here, %(reportedCount)d "
+                "reported, %(failed)d failed" % counts)
+        if dryRun:
+            return "UPSTREAM_IMPORT_DRY_RUN", "Would import " + text + ".", data
+        access.audit(who, "admin", dbName, "UPSTREAM_IMPORTED", target="importUpstream",
+                     detail=counts)
+        return "UPSTREAM_IMPORTED", "Imported " + text + (
+            "; call again for more." if data["more"] else "."), data
+    return guarded(run, dbName, "importUpstream", args, kwargs)
 
 
 def listGateways(dbName=DEFAULT_DB, session=None, *args, **kwargs):

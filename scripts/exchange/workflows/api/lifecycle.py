@@ -7,7 +7,7 @@ old code; on a real stop the JVM ends them and recovery resumes them on the
 next start, from their last checkpoint.
 """
 from exchange.workflows.core import logs
-from exchange.workflows.engine import burst, kernel
+from exchange.workflows.engine import burst, debounce, kernel
 from exchange.workflows.core.errors import ANY_ERROR, describe
 
 __all__ = ["startup", "shutdown"]
@@ -66,6 +66,8 @@ def shutdown(flushMs=2000):
     """Makes queued in-memory requests durable, best effort within ``flushMs``."""
     log = logs.get("lifecycle")
     try:
+        # Debounced requests start early rather than be lost with the JVM.
+        debounce.release(everything=True)
         flushed = burst.flush(500, flushMs)
     except ANY_ERROR as e:
         flushed = 0

@@ -9,8 +9,8 @@ toggles) refer to as ``@enum:Name`` (engine/recipes.py). Versions are added,
 never edited; a start without a version uses the newest active one.
 
 Authorization (api/access.py): reading and resolving need the policy's
-"read" right; saving, setting a status and deleting need "admin" and are
-audited; ``startWithTemplate`` starts through ``service.start`` ("start",
+"read" right; saving, setting a status and deleting need "recipes" (by
+default the roles Engineer and Administrator) and are audited; ``startWithTemplate`` starts through ``service.start`` ("start",
 per workflow, audited there). Pass ``session=self.session`` from Perspective.
 """
 from exchange.workflows.api import access, service
@@ -53,7 +53,7 @@ def _reader(session, dbName):
 def _editor(session, dbName, target):
     _checkDb(dbName)
     who = access.caller(session)
-    access.require(who, "admin", dbName, target=target)
+    access.require(who, "recipes", dbName, target=target)
     return who
 
 
@@ -111,7 +111,7 @@ def createTemplateVersion(workflowName=None, templateName=None, formProps=None, 
                           *args, **kwargs):
     """Saves Perspective Form props (a dict or JSON text) as the next
     version of a workflow's template, after checking it against the
-    workflow's parameters and the enums it names. Policy "admin"; audited.
+    workflow's parameters and the enums it names. Policy "recipes"; audited.
 
     Returns:
         TEMPLATE_VERSION_CREATED with the new version (getTemplate's data);
@@ -125,7 +125,7 @@ def createTemplateVersion(workflowName=None, templateName=None, formProps=None, 
         who = _editor(session, dbName, _templateTarget(workflowName, templateName))
         made = recipes.createTemplateVersion(dbName, workflowName, templateName, formProps,
                                              description, _by(who, createdBy), activate)
-        access.audit(who, "admin", dbName, "TEMPLATE_VERSION_CREATED", target=_templateTarget(
+        access.audit(who, "recipes", dbName, "TEMPLATE_VERSION_CREATED", target=_templateTarget(
             made["workflowName"], made["templateName"], made["templateVersion"]),
             detail={"status": made["status"]})
         return "TEMPLATE_VERSION_CREATED", "Saved %s v%d." % (
@@ -144,7 +144,7 @@ def _setTemplate(function, workflowName, templateName, templateVersion, status, 
         data = recipes.setTemplateStatus(dbName, workflowName, templateName, templateVersion,
                                          status, by)
         data["actor"] = by
-        access.audit(who, "admin", dbName, "TEMPLATE_STATUS_SET", target=target,
+        access.audit(who, "recipes", dbName, "TEMPLATE_STATUS_SET", target=target,
                      detail={"status": data["status"], "rows": data["rows"]})
         return "TEMPLATE_STATUS_SET", ("Version set %s." % data["status"] if data["rows"]
                                        else "No such version: nothing changed."), data
@@ -154,7 +154,7 @@ def _setTemplate(function, workflowName, templateName, templateVersion, status, 
 def setTemplateStatus(workflowName=None, templateName=None, templateVersion=None, status=None,
                       actor=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Sets one version ``active`` or ``obsolete`` (``inactive`` is
-    obsolete). Policy "admin"; audited.
+    obsolete). Policy "recipes"; audited.
 
     Returns:
         TEMPLATE_STATUS_SET with data {rows (0: no such version), status,
@@ -184,7 +184,7 @@ def _deleteTemplate(function, workflowName, templateName, templateVersion, every
         target = _templateTarget(workflowName, templateName, None if every else templateVersion)
         who = _editor(session, dbName, target)
         rows = recipes.deleteTemplate(dbName, workflowName, templateName, templateVersion, every)
-        access.audit(who, "admin", dbName, "TEMPLATE_DELETED", target=target, detail={"rows": rows})
+        access.audit(who, "recipes", dbName, "TEMPLATE_DELETED", target=target, detail={"rows": rows})
         return "TEMPLATE_DELETED", "%d versions deleted." % rows, {"rows": rows,
                                                                    "actor": _by(who, actor)}
     return _guarded(run, dbName, function, args, kwargs)
@@ -193,14 +193,14 @@ def _deleteTemplate(function, workflowName, templateName, templateVersion, every
 def deleteTemplateVersion(workflowName=None, templateName=None, templateVersion=None, actor=None,
                           dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Deletes one version for good (runs keep their paramSource). Policy
-    "admin"; audited. Returns TEMPLATE_DELETED with data {rows, actor}."""
+    "recipes"; audited. Returns TEMPLATE_DELETED with data {rows, actor}."""
     return _deleteTemplate("deleteTemplateVersion", workflowName, templateName, templateVersion,
                            False, actor, dbName, session, args, kwargs)
 
 
 def deleteTemplate(workflowName=None, templateName=None, actor=None, dbName=DEFAULT_DB,
                    session=None, *args, **kwargs):
-    """Deletes every version of a template. Policy "admin"; audited.
+    """Deletes every version of a template. Policy "recipes"; audited.
     Returns TEMPLATE_DELETED with data {rows, actor}."""
     return _deleteTemplate("deleteTemplate", workflowName, templateName, None, True, actor,
                            dbName, session, args, kwargs)
@@ -228,7 +228,7 @@ def copyTemplateToWorkflow(sourceWorkflowName=None, templateName=None, targetWor
     """Saves a version of one workflow's template (the newest of any status,
     or ``templateVersion``) as the next version of ``newTemplateName``
     (default: the same name) under ``targetWorkflowName``, checked against
-    that workflow. Policy "admin"; audited.
+    that workflow. Policy "recipes"; audited.
 
     Returns:
         TEMPLATE_VERSION_CREATED (createTemplateVersion's data);
@@ -249,7 +249,7 @@ def copyTemplateToWorkflow(sourceWorkflowName=None, templateName=None, targetWor
             "Copied from %s.%s v%d" % (sourceWorkflowName, templateName,
                                        source["templateVersion"]),
             _by(who, createdBy), True)
-        access.audit(who, "admin", dbName, "TEMPLATE_VERSION_CREATED", target=_templateTarget(
+        access.audit(who, "recipes", dbName, "TEMPLATE_VERSION_CREATED", target=_templateTarget(
             made["workflowName"], made["templateName"], made["templateVersion"]),
             detail={"copiedFrom": _templateTarget(sourceWorkflowName, templateName,
                                                   source["templateVersion"])})
@@ -308,7 +308,7 @@ def getEnum(enumName=None, enumVersion=None, dbName=DEFAULT_DB, activeOnly=True,
 def createEnumVersion(enumName=None, enumValues=None, description=None, createdBy=None,
                       activate=True, dbName=DEFAULT_DB, session=None, *args, **kwargs):
     """Saves the next version of an enum: ``enumValues`` is a list of
-    {label, value, isDisabled}. Policy "admin"; audited.
+    {label, value, isDisabled}. Policy "recipes"; audited.
 
     Returns:
         ENUM_VERSION_CREATED with the new version (getEnum's data);
@@ -320,7 +320,7 @@ def createEnumVersion(enumName=None, enumValues=None, description=None, createdB
         who = _editor(session, dbName, "enum %s" % (enumName,))
         made = recipes.createEnumVersion(dbName, enumName, enumValues, description,
                                          _by(who, createdBy), activate)
-        access.audit(who, "admin", dbName, "ENUM_VERSION_CREATED",
+        access.audit(who, "recipes", dbName, "ENUM_VERSION_CREATED",
                      target=("enum %s v%d" % (made["enumName"], made["enumVersion"]))[:200],
                      detail={"status": made["status"], "values": len(made["values"])})
         return "ENUM_VERSION_CREATED", "Saved %s v%d." % (made["enumName"], made["enumVersion"]), made
@@ -329,7 +329,7 @@ def createEnumVersion(enumName=None, enumValues=None, description=None, createdB
 
 def setEnumStatus(enumName=None, enumVersion=None, status=None, actor=None, dbName=DEFAULT_DB,
                   session=None, *args, **kwargs):
-    """Sets one enum version ``active`` or ``obsolete``. Policy "admin";
+    """Sets one enum version ``active`` or ``obsolete``. Policy "recipes";
     audited. Returns ENUM_STATUS_SET with data {rows, status, actor}."""
     dbName = _db(dbName)
 
@@ -339,7 +339,7 @@ def setEnumStatus(enumName=None, enumVersion=None, status=None, actor=None, dbNa
         by = _by(who, actor)
         data = recipes.setEnumStatus(dbName, enumName, enumVersion, status, by)
         data["actor"] = by
-        access.audit(who, "admin", dbName, "ENUM_STATUS_SET", target=target,
+        access.audit(who, "recipes", dbName, "ENUM_STATUS_SET", target=target,
                      detail={"status": data["status"], "rows": data["rows"]})
         return "ENUM_STATUS_SET", ("Version set %s." % data["status"] if data["rows"]
                                    else "No such version: nothing changed."), data
@@ -353,7 +353,7 @@ def _deleteEnum(function, enumName, enumVersion, every, actor, dbName, session, 
         target = ("enum %s%s" % (enumName, "" if every else " v%s" % enumVersion))[:200]
         who = _editor(session, dbName, target)
         rows = recipes.deleteEnum(dbName, enumName, enumVersion, every)
-        access.audit(who, "admin", dbName, "ENUM_DELETED", target=target, detail={"rows": rows})
+        access.audit(who, "recipes", dbName, "ENUM_DELETED", target=target, detail={"rows": rows})
         return "ENUM_DELETED", "%d versions deleted." % rows, {"rows": rows,
                                                                "actor": _by(who, actor)}
     return _guarded(run, dbName, function, args, kwargs)
@@ -361,14 +361,14 @@ def _deleteEnum(function, enumName, enumVersion, every, actor, dbName, session, 
 
 def deleteEnumVersion(enumName=None, enumVersion=None, actor=None, dbName=DEFAULT_DB,
                       session=None, *args, **kwargs):
-    """Deletes one enum version for good. Policy "admin"; audited. Returns
+    """Deletes one enum version for good. Policy "recipes"; audited. Returns
     ENUM_DELETED with data {rows, actor}."""
     return _deleteEnum("deleteEnumVersion", enumName, enumVersion, False, actor, dbName, session,
                        args, kwargs)
 
 
 def deleteEnum(enumName=None, actor=None, dbName=DEFAULT_DB, session=None, *args, **kwargs):
-    """Deletes every version of an enum. Policy "admin"; audited. Returns
+    """Deletes every version of an enum. Policy "recipes"; audited. Returns
     ENUM_DELETED with data {rows, actor}."""
     return _deleteEnum("deleteEnum", enumName, None, True, actor, dbName, session, args, kwargs)
 

@@ -10,10 +10,13 @@ Identity comes from Ignition: a Perspective script passes
 nothing and acts as the gateway. What a caller may do is the policy's
 decision (api/access.py); operator actions are audited.
 """
+from collections import namedtuple
+
 from exchange.workflows.api import access, scope
 from exchange.workflows.api.envelope import guarded
 from exchange.workflows.engine import (batchrecord, burst, commands, database, dispatcher, kernel,
-                                       maintenance, queries, registry, rerun)
+                                       maintenance, operations, prompts, queries, registry, rerun)
+from exchange.workflows.engine import debounce
 from exchange.workflows.engine import submit as submission
 from exchange.workflows.core import states, validate
 from exchange.workflows.core.codec import TEXT
@@ -26,7 +29,7 @@ from exchange.workflows.core.validate import text as _text
 __all__ = ["dispatch", "start", "enqueueInMemory", "sendCommand", "cancel", "listWorkflows",
            "getWorkflow", "listRuns", "getSteps", "getCommands", "getEvents", "readStream",
            "listQueues", "queueStatus", "exportRun", "setRetentionHold", "resume", "fork",
-           "DEFAULT_DB", "DEFAULT_QUEUE"]
+           "respond", "listPrompts", "send", "getTransitions", "DEFAULT_DB", "DEFAULT_QUEUE"]
 
 DEFAULT_DB = validate.DEFAULT_DB
 DEFAULT_QUEUE = "default"
@@ -114,7 +117,7 @@ def dispatch(queueName=DEFAULT_QUEUE, maxToClaim=10, dbName=DEFAULT_DB, flushMax
 def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=None, priority=0,
           deduplicationId=None, applicationVersion=None, timeoutSeconds=None,
           allowDuringMaintenance=None, dbName=DEFAULT_DB, user=None, workflowId=None,
-          session=None, *args, **kwargs):
+          debounceKey=None, debounceMs=None, debounceMaxMs=None, session=None, *args, **kwargs):
     """Durably starts a run of a registered workflow.
 
     The positional order is ignition-workflows 0.3.6's up to dbName; None for
@@ -134,9 +137,14 @@ def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=
         session: ``self.session`` from a Perspective script (identity and policy).
         user: a label for gateway scripts only (recorded as createdBy); a
             session's user comes from Ignition, never from this argument.
+        debounceKey, debounceMs, debounceMaxMs: as enqueueInMemory's: the
+            request joins this gateway's debounce group of the key and is
+            durable once the group is released (WORKFLOW_DEBOUNCED,
+            data.durable False), not at once.
 
     Returns:
         WORKFLOW_ENQUEUED with data {workflowId, workflowName, queueName, durable: True};
+        WORKFLOW_DEBOUNCED with data {workflowId, debounced: True, collapsed, durable: False};
         WORKFLOW_ALREADY_STARTED (ok) with the existing run's {workflowId, status};
         WORKFLOW_DEDUPLICATED with the active run's id when deduplicationId is taken;
         INVALID_WORKFLOW_NAME (no name), MAINTENANCE_ACTIVE, WORKFLOW_ID_CONFLICT,
@@ -160,6 +168,15 @@ def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=
             raise WorkflowsError("Maintenance is on (see admin.getMaintenance()) and "
                                  "allowDuringMaintenance is False: nothing was started.",
                                  code="MAINTENANCE_ACTIVE")
+        window = _debounceWindow(debounceKey, debounceMs, debounceMaxMs)
+        if window is not None:
+            scope.requireGateway("start with debounceKey")
+            burst.requireDatabase(dbName)
+            answer = _debounced(dbName, window, row, workflowName, "WORKFLOW_DEBOUNCED")
+            if answer[0] == "WORKFLOW_DEBOUNCED":
+                access.audit(who, "start", dbName, answer[0], workflowId=answer[2]["workflowId"],
+                             target=workflowName)
+            return answer
         started = submission.start(database.prepare(dbName), row, workflowId is not None,
                                    submission.paramSourceOf(inputs))
         data = {"workflowId": started.workflowId, "workflowName": workflowName,
@@ -179,6 +196,38 @@ def start(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=
     return guarded(run, dbName, "start", args, kwargs, queue, True)
 
 
+# debounceKey, its window and its bound, checked (see _debounceWindow).
+_DebounceWindow = namedtuple("DebounceWindow", "key windowMs maxMs")
+
+
+def _debounceWindow(debounceKey, debounceMs, debounceMaxMs):
+    """Returns the _DebounceWindow asked for, or None without a debounceKey."""
+    if debounceKey is None:
+        if debounceMs is not None or debounceMaxMs is not None:
+            raise InvalidArguments("debounceMs and debounceMaxMs need a debounceKey.")
+        return None
+    key = _text("debounceKey", debounceKey, 200, required=True)
+    if debounceMs is None:
+        raise InvalidArguments("debounceKey needs debounceMs: how long the key must be quiet "
+                               "before its run is queued.")
+    window = _count("debounceMs", debounceMs, 1, debounce.MAX_WINDOW_MS)
+    bound = window * debounce.DEFAULT_MAX_WINDOWS if debounceMaxMs is None else _count(
+        "debounceMaxMs", debounceMaxMs, window, 24 * debounce.MAX_WINDOW_MS)
+    return _DebounceWindow(key, window, min(bound, 24 * debounce.MAX_WINDOW_MS))
+
+
+def _debounced(dbName, window, row, workflowName, code):
+    group = debounce.offer(dbName, window.key, row, window.windowMs, window.maxMs)
+    if group is None:
+        return _rejected("overflow", "%d debounce keys are waiting on this gateway: nothing was "
+                         "queued." % debounce.MAX_GROUPS)
+    return code, "Debounced: %d request(s) of this key collapse into one run." % group.count, {
+        "accepted": True, "workflowId": group.row[0], "workflowName": workflowName,
+        "debounced": True, "collapsed": group.count, "durable": False,
+        "releaseNoLaterThanMs": group.firstMs + group.maxMs,
+        "queueDepth": burst.depth(), "depth": burst.depth()}
+
+
 def _rejected(reason, message):
     """IN_MEMORY_ENQUEUE_REJECTED as 0.3.6 answered it: ok False with data."""
     depth = burst.depth()
@@ -192,9 +241,17 @@ def _rejected(reason, message):
 def enqueueInMemory(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, partitionKey=None,
                     priority=0, deduplicationId=None, applicationVersion=None,
                     timeoutSeconds=None, allowDuringMaintenance=None, dbName=DEFAULT_DB,
-                    user=None, workflowId=None, session=None, *args, **kwargs):
+                    user=None, workflowId=None, debounceKey=None, debounceMs=None,
+                    debounceMaxMs=None, session=None, *args, **kwargs):
     """Accepts a run into this gateway's bounded in-memory queue, for
     tag-change scripts: validates like start(), does no I/O, returns at once.
+
+    With ``debounceKey`` and ``debounceMs``, requests of the same key within
+    ``debounceMs`` of each other collapse into one run with the latest
+    inputs and the first request's workflowId, queued once the window
+    closes or ``debounceMaxMs`` (default ten windows) after the first
+    (engine/debounce.py); data.debounced is True and data.collapsed counts
+    the requests so far.
 
     The run becomes durable at the next dispatch() flush; until then a
     gateway crash loses it (data.durable is False). A request whose
@@ -234,6 +291,9 @@ def enqueueInMemory(workflowName=None, inputs=None, queueName=DEFAULT_QUEUE, par
         if allow is False and maintenance.isDraining(dbName):
             return _rejected("maintenance", "Maintenance is on and allowDuringMaintenance is "
                              "False: nothing was queued.")
+        window = _debounceWindow(debounceKey, debounceMs, debounceMaxMs)
+        if window is not None:
+            return _debounced(dbName, window, row, workflowName, "IN_MEMORY_ENQUEUE_ACCEPTED")
         depth = burst.offer(dbName, row)
         if not depth:
             return _rejected("overflow", "The in-memory queue is full (%d items, or its byte "
@@ -383,15 +443,17 @@ def listRuns(status=None, workflowName=None, queueName=None, sinceMs=None, until
 
 
 def getSteps(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=None,
-             *args, **kwargs):
+             transition=None, *args, **kwargs):
     """Returns STEPS_LISTED with the run's recorded operations in order:
     functionId, functionName, output, error, attempts, startedMs, finishedMs,
-    durationMs; a page of ``limit`` (1-10,000) from ``offset``."""
+    durationMs; a page of ``limit`` (1-10,000) from ``offset``. With
+    ``transition`` (a seq of getTransitions): the steps of that
+    transition's command handler instead of the workflow body's."""
     dbName = _db(dbName)
 
     def run():
         _reader(session, dbName)
-        rows = queries.getSteps(dbName, _id(workflowId), limit, offset)
+        rows = queries.getSteps(dbName, _id(workflowId), limit, offset, transition)
         return "STEPS_LISTED", "%d operations recorded." % len(rows), rows
     return guarded(run, dbName, "getSteps", args, kwargs)
 
@@ -615,3 +677,107 @@ def fork(workflowId=None, fromStep=None, inputs=None, reason=None, dbName=DEFAUL
         return "WORKFLOW_FORKED", "Workflow %s forked from %s at step %d." % (
             data["workflowId"], wid, data["fromStep"]), data
     return guarded(run, dbName, "fork", args, kwargs)
+
+
+def respond(workflowId=None, key=None, value=None, reason=None, dbName=DEFAULT_DB, session=None,
+            *args, **kwargs):
+    """Answers a run's pending prompt ``key`` (asked with rt.ask) with
+    ``value`` (JSON; one of the prompt's choices when it has any, compared
+    as JSON values). The run takes the answer at once (or after RESUME when
+    it is HELD), also when it waits on another gateway. Who answered (the
+    caller's Ignition identity), when and why are kept with the prompt and
+    recorded with the run's operation. Policy action ``operate``; audited
+    (the key, never the value).
+
+    Returns:
+        PROMPT_ANSWERED with data {workflowId, key, value, status,
+        answeredBy, answeredMs}; PROMPT_NOT_PENDING (no such pending prompt:
+        never asked, answered or timed out already, or the run ended);
+        INVALID_ARGUMENTS (not one of the choices, no JSON form, too large);
+        WORKFLOW_NOT_FOUND; NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        name = _text("key", key, 200, True)
+        why = _text("reason", reason, 1000)
+        who = access.caller(session)
+        access.require(who, "operate", dbName, workflowId=wid, reason=why, target="respond")
+        data = _auditFailure(who, "operate", dbName, wid, "respond", why, lambda: prompts.respond(
+            dbName, wid, name, value, why, access.actor(who), who.source))
+        access.audit(who, "operate", dbName, "PROMPT_ANSWERED", workflowId=wid, target="respond",
+                     reason=why, detail={"key": name})
+        return "PROMPT_ANSWERED", "Prompt %r of %s answered." % (name, wid), data
+    return guarded(run, dbName, "respond", args, kwargs)
+
+
+def listPrompts(workflowName=None, workflowId=None, limit=100, offset=0, dbName=DEFAULT_DB,
+                session=None, *args, **kwargs):
+    """Returns PROMPTS_LISTED with data {rows, total, limit, offset}: the
+    pending prompts of active runs, oldest first, each {workflowId,
+    workflowName, runStatus, key, functionId, prompt, choices, default,
+    createdMs, expiresMs, timeoutMs}, masked like every read; ``limit``
+    1-1000."""
+    dbName = _db(dbName)
+
+    def run():
+        _reader(session, dbName)
+        _text("workflowName", workflowName, 200)
+        wid = None if workflowId is None else _id(workflowId)
+        data = prompts.listPending(
+            dbName, workflowName, wid, _count("limit", 100 if limit is None else limit, 1, 1000),
+            _count("offset", 0 if offset is None else offset, 0, 10 ** 9))
+        return "PROMPTS_LISTED", "%d of %d pending prompts." % (len(data["rows"]),
+                                                               data["total"]), data
+    return guarded(run, dbName, "listPrompts", args, kwargs)
+
+
+def send(workflowId=None, topic=None, message=None, reason=None, dbName=DEFAULT_DB, session=None,
+         *args, **kwargs):
+    """Posts ``message`` (any JSON value) to a run's mailbox under ``topic``,
+    where the run's ``rt.recv(topic)`` receives it exactly once (as sent; a
+    dict gains its ``seq``). Topic ``cmd`` is refused: commands go through
+    sendCommand. The sender (the caller's Ignition identity) and ``reason``
+    show in getCommands. Policy action ``operate``; audited (the topic,
+    never the message).
+
+    Returns:
+        MESSAGE_SENT with data {workflowId, topic, seq}; WORKFLOW_NOT_FOUND;
+        WORKFLOW_ALREADY_FINISHED; INVALID_ARGUMENTS; NOT_AUTHORIZED; DATABASE_*.
+    """
+    dbName = _db(dbName)
+
+    def run():
+        _checkDb(dbName)
+        wid = _id(workflowId)
+        channel = _text("topic", topic, 100, True)
+        if channel == states.COMMAND_TOPIC:
+            raise InvalidArguments("topic 'cmd' is for operator commands: use sendCommand().")
+        why = _text("reason", reason, 1000)
+        who = access.caller(session)
+        access.require(who, "operate", dbName, workflowId=wid, reason=why, target="send")
+        data = _auditFailure(who, "operate", dbName, wid, "send", why, lambda: (
+            operations.sendMessage(dbName, wid, channel, message, why, access.actor(who))))
+        access.audit(who, "operate", dbName, "MESSAGE_SENT", workflowId=wid, target="send",
+                     reason=why, detail={"topic": channel})
+        return "MESSAGE_SENT", "Message sent to %s on topic %r." % (wid, channel), data
+    return guarded(run, dbName, "send", args, kwargs)
+
+
+def getTransitions(workflowId=None, dbName=DEFAULT_DB, limit=1000, offset=0, session=None,
+                   *args, **kwargs):
+    """Returns TRANSITIONS_LISTED with the run's transitions that ran a
+    command handler (docs/control.md), oldest first: seq, fromStatus,
+    toStatus, handler, cause, command, sender, reason, state (RUNNING, DONE,
+    FAILED, ABANDONED), startedMs, finishedMs, error; a page of ``limit``
+    (1-10,000) from ``offset``. getSteps(workflowId, transition=seq) lists
+    the steps of one of them."""
+    dbName = _db(dbName)
+
+    def run():
+        _reader(session, dbName)
+        rows = queries.getTransitions(dbName, _id(workflowId), limit, offset)
+        return "TRANSITIONS_LISTED", "%d transitions." % len(rows), rows
+    return guarded(run, dbName, "getTransitions", args, kwargs)

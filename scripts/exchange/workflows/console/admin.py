@@ -1,13 +1,13 @@
 """The console's Queues and Admin pages: run counts per queue, the
-maintenance banner and form, the run retention form, and the diagnostics
-table, built from ``exchange.workflows.api.service`` and
+maintenance banner and form, the run retention form, the report of an
+import from ignition-workflows 0.3.6, and the diagnostics table, built from ``exchange.workflows.api.service`` and
 ``exchange.workflows.api.admin`` envelopes."""
 from exchange.workflows.console.format import (envelopeText, field, formatDuration, formatTime,
                                                  number, text)
 from exchange.workflows.core import states
 
 __all__ = ["queueRows", "maintenanceProblem", "maintenanceText", "retentionForm",
-           "retentionText", "retentionRequest", "diagnosticsRows"]
+           "retentionText", "retentionRequest", "importText", "diagnosticsRows"]
 
 # How many finished runs retention deletes per gateway per minute when unset.
 _BATCH_SIZE = 500
@@ -92,6 +92,29 @@ def retentionRequest(form):
         age = int(age)
     return {"ok": True, "message": "", "args": {"maxAgeDays": age, "maxRows": rows,
                                                 "batchSize": batch}}
+
+
+def importText(envelope):
+    """The report of ``admin.importUpstream`` (or its dry run) in a few
+    lines: what came over, what is left (call again while there is more),
+    the runs 0.3.6 has not finished, and what could not be imported."""
+    if not envelope or not envelope.get("ok"):
+        return envelopeText(envelope)
+    d = envelope.get("data") or {}
+    lines = [envelopeText(envelope)]
+    if d.get("more"):
+        lines.append("More runs are waiting: press Import again.")
+    for r in (d.get("reported") or [])[:10]:
+        lines.append("Not imported: %s %s (%s): %s" % (r.get("workflowName"), r.get("workflowId"),
+                                                       r.get("status"), r.get("reason")))
+    for r in (d.get("failed") or [])[:10]:
+        lines.append("Failed: %s: %s" % (r.get("workflowId"), r.get("error")))
+    lines.extend("Note: %s" % w for w in (d.get("warnings") or [])[:10])
+    suggested = (d.get("retention") or {}).get("suggested")
+    if suggested:
+        lines.append("0.3.6's retention (not applied): maxAgeDays=%s, maxRows=%s." % (
+            suggested.get("maxAgeDays"), suggested.get("maxRows")))
+    return "\n".join(lines)
 
 
 def diagnosticsRows(envelope):

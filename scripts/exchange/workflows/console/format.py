@@ -13,7 +13,7 @@ from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.validate import INTS
 
 __all__ = ["unwrap", "text", "field", "toMillis", "number", "formatTime", "formatDuration",
-           "prettyJson", "envelopeText", "options"]
+           "prettyJson", "jsonObject", "envelopeText", "options"]
 
 
 def unwrap(value):
@@ -110,6 +110,19 @@ def prettyJson(value):
         return json.dumps(value, indent=2, sort_keys=True, default=str)
     except (TypeError, ValueError):
         return str(value)
+
+
+def jsonObject(value):
+    """Returns the dict that ``value`` (JSON text, e.g. a dropdown's value)
+    holds, or None when it is empty, not JSON or not an object."""
+    raw = text(value)
+    if raw is None:
+        return None
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def envelopeText(envelope):

@@ -11,7 +11,8 @@ from exchange.workflows.console.record import keepText, recordButtons
 from exchange.workflows.core import states
 
 __all__ = ["PAGE_SIZE", "STATUS_GROUPS", "statusOptions", "runQuery", "runList", "progressText",
-           "rowWorkflowId", "runDetail", "stepRows", "commandRows", "eventRows", "streamRows"]
+           "rowWorkflowId", "runDetail", "familyModel", "stepRows", "commandRows", "eventRows",
+           "streamRows"]
 
 PAGE_SIZE = 50
 # The status filter offers these groups before the single statuses ("" = any).
@@ -87,14 +88,16 @@ def rowWorkflowId(row):
 # -- run details -------------------------------------------------------------------------------
 def runDetail(envelope, allowed=None):
     """Returns the details model of one run: summary fields (with resumes,
-    fork origin and retention hold), JSON texts, the command buttons and the
+    fork origin and retention hold), JSON texts, the command buttons, the
     record buttons (console/record.py; ``allowed``: the session's
-    ``actions.permissions``)."""
+    ``actions.permissions``) and the parent and child links (``familyModel``)."""
     if not envelope or not envelope.get("ok"):
-        return {"found": False, "status": "", "title": "Run not found",
-                "fields": [], "progress": "", "inputs": "", "output": "", "error": "",
-                "buttons": commandButtons(None), "record": recordButtons(None), "kept": "",
-                "message": envelopeText(envelope)}
+        detail = {"found": False, "status": "", "title": "Run not found",
+                  "fields": [], "progress": "", "inputs": "", "output": "", "error": "",
+                  "buttons": commandButtons(None), "record": recordButtons(None), "kept": "",
+                  "message": envelopeText(envelope)}
+        detail.update(familyModel(None))
+        return detail
     run = envelope["data"]
     fields = [
         ("Workflow", run.get("workflowName")), ("Status", run.get("status")),
@@ -106,16 +109,54 @@ def runDetail(envelope, allowed=None):
         ("Application version", run.get("applicationVersion")),
         ("Resumed", run.get("resumedCount") or None), ("Forked from", _forkedFrom(run)),
         ("Retention", keepText(run) or None),
+        ("Handler", _handlerText(run)), ("Handler error", _handlerErrorText(run)),
     ]
-    return {"found": True, "status": run.get("status"),
-            "title": "%s  %s" % (run.get("workflowName"), run.get("workflowId")),
-            "fields": [{"name": k, "value": "" if v is None else str(v)} for k, v in fields],
-            "progress": progressText(run.get("progress")),
-            "inputs": prettyJson(run.get("inputs")), "output": prettyJson(run.get("output")),
-            "error": prettyJson(run.get("error")),
-            "buttons": commandButtons(run.get("status"), allowed),
-            "record": recordButtons(run, allowed), "kept": keepText(run),
-            "message": ""}
+    detail = {"found": True, "status": run.get("status"),
+              "title": "%s  %s" % (run.get("workflowName"), run.get("workflowId")),
+              "fields": [{"name": k, "value": "" if v is None else str(v)} for k, v in fields],
+              "progress": progressText(run.get("progress")),
+              "inputs": prettyJson(run.get("inputs")), "output": prettyJson(run.get("output")),
+              "error": prettyJson(run.get("error")),
+              "buttons": commandButtons(run.get("status"), allowed),
+              "record": recordButtons(run, allowed), "kept": keepText(run),
+              "message": ""}
+    detail.update(familyModel(run))
+    return detail
+
+
+def familyModel(run):
+    """Returns the Run page's links to the runs around ``run`` (getWorkflow's
+    data): ``parentId`` ("" for a run no parent started with rt.startChild)
+    and the Parent run button's ``parentText``; the child table's
+    ``children`` rows [{workflowId, workflowName, status}] (the ones
+    getWorkflow lists, oldest first) and its title ``childrenText`` ("" when
+    there are none, so the view hides both)."""
+    parentId = text(field(run, "parentId")) or ""
+    children = [{"workflowId": text(field(c, "workflowId")) or "",
+                 "workflowName": text(field(c, "workflowName")) or "",
+                 "status": text(field(c, "status")) or ""}
+                for c in field(run, "children") or []]
+    return {"parentId": parentId,
+            "parentText": ("Parent run %s" % parentId) if parentId else "",
+            "children": children,
+            "childrenText": ("Child runs (%d)" % len(children)) if children else ""}
+
+
+def _handlerText(run):
+    """The command handler running now (HOLDING, RESTARTING, STOPPING,
+    ABORTING: docs/control.md), or None."""
+    handler = run.get("handler")
+    if not handler:
+        return None
+    return "%s since %s" % (handler.get("name"), formatTime(handler.get("startedMs")))
+
+
+def _handlerErrorText(run):
+    """The last handler that raised, and its error, or None."""
+    error = run.get("handlerError")
+    if not isinstance(error, dict):
+        return None
+    return "%s: %s: %s" % (error.get("handler"), error.get("type"), error.get("message"))
 
 
 def _forkedFrom(run):

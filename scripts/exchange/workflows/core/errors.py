@@ -80,6 +80,41 @@ class TooLarge(NotSerializable):
     """A value's JSON is longer, or nested deeper, than the configured limit."""
 
 
+class PromptTimedOut(Exception):
+    """rt.ask waited ``timeoutSeconds`` for an answer and had no default:
+    an ordinary exception the workflow may catch (raised again on replay)."""
+
+    def __init__(self, key, message=None):
+        Exception.__init__(self, message or "no answer to prompt %r in time" % (key,))
+        self.key = key
+
+
+class ChildFailed(Exception):
+    """A child run awaited with rt.awaitChild / awaitAll / awaitAny ended
+    other than SUCCESS (``status``: ERROR, CANCELLED, STOPPED, ABORTED,
+    DEAD_LETTER; ``error``: the child's error record, a dict). An ordinary
+    exception the parent may catch; raised again on replay."""
+
+    def __init__(self, childId, status, error=None):
+        detail = (error or {}).get("message") if isinstance(error, dict) else None
+        Exception.__init__(self, "child run %s ended %s%s" % (
+            childId, status, ": %s" % detail if detail else ""))
+        self.childId = childId
+        self.status = status
+        self.error = error
+
+
+class ChildTimedOut(Exception):
+    """rt.awaitChild / awaitAll / awaitAny waited ``timeoutSeconds`` (time
+    the parent spent HELD not counted) and the children had not ended. The
+    children go on; an ordinary exception, raised again on replay."""
+
+    def __init__(self, childIds, message=None):
+        Exception.__init__(self, message or "child run(s) %s did not end in time"
+                           % ", ".join(childIds))
+        self.childIds = list(childIds)
+
+
 # Control flow. These derive from BaseException so that a workflow's
 # ``except Exception`` cannot swallow a cancel, a stop, an abort or a lost claim.
 class WorkflowInterrupt(BaseException):

@@ -13,7 +13,7 @@ import re
 from exchange.workflows.core import clock, codec, states
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import NotFound, WorkflowsError
-from exchange.workflows.engine import auditing, database, queries
+from exchange.workflows.engine import auditing, database, prompts, queries
 from exchange.workflows.store import retention
 
 FORMATS = ("json", "csv")
@@ -119,6 +119,8 @@ def gather(dbName, workflowId, withAudit):
     commands = _pages(lambda limit, offset: queries.getCommands(
         dbName, workflowId, limit, offset), budget, "commands")
     streams = _streams(dbName, workflowId, budget)
+    # One read: a run asks few questions; one more than the budget is refused.
+    asked = budget.take(prompts.ofRun(dbName, workflowId, budget.left + 1), "prompts")
     audit = None
     if withAudit:
         audit = _pages(lambda limit, offset: [auditing.shown(r) for r in auditing.page(
@@ -127,7 +129,7 @@ def gather(dbName, workflowId, withAudit):
     return {"workflowId": workflowId, "exportedMs": clock.nowMs(), "run": run,
             "statusChanges": _statusChanges(run), "steps": steps,
             "events": {"latest": latest, "history": history}, "commands": commands,
-            "streams": streams, "audit": audit}
+            "streams": streams, "prompts": asked, "audit": audit}
 
 
 def _json(value):
@@ -163,6 +165,12 @@ def timeline(record):
         rows.append((c["createdMs"], "command", c["cmd"] if c["cmd"] is not None else c["topic"],
                      _json({"topic": c["topic"], "seq": c["seq"], "consumedMs": c["consumedMs"],
                             "consumedBy": c["consumedBy"]}), c["sender"], c["reason"]))
+    for p in record.get("prompts") or ():
+        rows.append((p["createdMs"], "prompt", p["key"], _json(p["prompt"]), None, None))
+        if p["answeredMs"] is not None:
+            value = p["answer"] if p["status"] == "ANSWERED" else {"status": p["status"]}
+            rows.append((p["answeredMs"], "answer", p["key"], _json(value), p["answeredBy"],
+                         p["answerReason"]))
     for v in record["streams"]:
         rows.append((v["createdMs"], "stream", "%s#%s" % (v["key"], v["offset"]),
                      _json(v["value"]), None, None))

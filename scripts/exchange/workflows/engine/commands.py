@@ -12,7 +12,7 @@ workflow's rt.recvCommand() and getCommands all see one name per command.
 at its next safe point.
 """
 from exchange.workflows.core import clock, codec, states
-from exchange.workflows.engine import control, database, kernel
+from exchange.workflows.engine import children, control, database, kernel
 from exchange.workflows.core.errors import NotFound, WorkflowsError
 from exchange.workflows.store import mailbox, runs
 
@@ -21,6 +21,11 @@ _UNCLAIMED_ENDINGS = {
     states.STOPPED: ("Stopped", "STOP command"),
     states.ABORTED: ("Aborted", "ABORT command"),
 }
+
+
+# Operator commands a parent passes on to its children (RESET is an answer
+# to a workflow that asks for it, not passed on).
+_PASSED_TO_CHILDREN = ("HOLD", "RESUME", "STOP", "ABORT")
 
 
 class NotActive(WorkflowsError):
@@ -64,7 +69,13 @@ def send(dbName, workflowId, cmd, reason, topic, sender):
     if taken is None:
         raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
-    return {"workflowId": workflowId, "cmd": cmd, "seq": seq, "status": status}
+    result = {"workflowId": workflowId, "cmd": cmd, "seq": seq, "status": status}
+    if commanded and cmd in _PASSED_TO_CHILDREN:
+        # The parent's command reaches its children (and through this same
+        # call, theirs); engine/children.py.
+        result["children"] = children.propagate(
+            store, workflowId, lambda child: send(dbName, child, cmd, reason, topic, sender))
+    return result
 
 
 def cancel(dbName, workflowId, reason, sender):
@@ -78,4 +89,7 @@ def cancel(dbName, workflowId, reason, sender):
     if runs.cancel(store, workflowId, error, clock.nowMs()) != 1:
         raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
-    return {"workflowId": workflowId, "previousStatus": row["status"], "status": states.CANCELLED}
+    reached = children.propagate(store, workflowId,
+                                 lambda child: cancel(dbName, child, reason, sender))
+    return {"workflowId": workflowId, "previousStatus": row["status"], "status": states.CANCELLED,
+            "children": reached}

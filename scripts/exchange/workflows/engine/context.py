@@ -7,6 +7,7 @@ invariants:
     replay.py      the recorded history and the operation cursor (begin/record)
     safepoints.py  safe points and the command protocol (HOLD/RESUME/STOP,
                    timeouts, parking), and sleeping through safe points
+    transitions.py the command handlers (onHold, onResume, onStop, onAbort)
     operations.py  the ``rt.*`` calls (progress, events, streams, recvCommand)
 The durable sleep operation is in sleeping.py; steps run through stepper.py.
 
@@ -20,6 +21,12 @@ from exchange.workflows.engine.interrupts import Interruptible
 from exchange.workflows.engine.operations import Operations
 from exchange.workflows.engine.replay import Cursor, Replay
 from exchange.workflows.engine.safepoints import SafePoints
+from exchange.workflows.engine.transitions import Transitions
+
+
+# Statuses a claimed run starts in as they are (any other, PENDING, shows
+# RUNNING once the run executes): held, or with a handler to resume.
+_KEPT_VISIBLE = (states.HELD,) + states.HANDLING
 
 
 def current():
@@ -27,7 +34,7 @@ def current():
     return kernel.get()["context"].get()
 
 
-class RunContext(SafePoints, Replay, Interruptible, Operations):
+class RunContext(SafePoints, Transitions, Replay, Interruptible, Operations):
     """One executing run."""
 
     def __init__(self, store, row, history, executorId, board):
@@ -51,7 +58,15 @@ class RunContext(SafePoints, Replay, Interruptible, Operations):
         self.stepWrites = {}
         self.selfCommanded = False
         self.stopReceived = False
-        self.visible = states.HELD if row.status == states.HELD else states.RUNNING
+        # The workflow (its handlers, abortOnError) and the run's inputs as
+        # keyword arguments: set by the executor before anything runs.
+        self.wfdef = None
+        self.inputs = {}
+        # The open transition whose handler runs now (transitions.py), and
+        # the ABORT that abandons a running onStop.
+        self.handling = None
+        self.escalation = None
+        self.visible = row.status if row.status in _KEPT_VISIBLE else states.RUNNING
         # True from a HOLD taken until its RESUME: a park that raised (and
         # was swallowed) parks again at the next safe point.
         self.mustPark = row.status == states.HELD

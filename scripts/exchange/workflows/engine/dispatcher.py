@@ -11,8 +11,8 @@ stop this gateway from claiming, recovering, taking over, applying retention
 and renewing its lease (burst.py says what happens to the requests).
 """
 from exchange.workflows.core import clock, codec, logs, states
-from exchange.workflows.engine import (backoff, burst, database, executor, identity, kernel, leases,
-                                       maintenance, registry)
+from exchange.workflows.engine import (backoff, burst, database, debounce, executor, identity,
+                                       kernel, leases, maintenance, registry, schedules)
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               describe)
 from exchange.workflows.store import runs
@@ -49,6 +49,7 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             recovered = recover(store) if kernel.isFlagged("recoveryPending", dbName, True) else 0
             recovered += leases.takeover(store, submit, _deadLetterError)
             mode = maintenance.refresh(store)
+            scheduled = schedules.fireDue(store, clock.nowMs())
             claimed = claimAndSubmit(store, queueName, maxToClaim)
             claimed += _otherQueues(store, queueName, maxToClaim - claimed)
             deleted = maintenance.applyRetention(store)
@@ -68,6 +69,7 @@ def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
             kernel.count("claimedByDispatch", claimed)
         backoff.succeeded(dbName)
         result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
+                  "scheduled": scheduled,
                   "maintenance": mode, "retentionDeleted": deleted,
                   "signalled": signalled, "running": k["running"].size(),
                   "inMemoryDepth": burst.depth(), "inMemoryBytes": burst.heldBytes(),
@@ -86,6 +88,7 @@ def _flush(maxItems, maxMs, now):
     """Flushes the in-memory queue; returns (rows settled, error text or None)."""
     try:
         burst.refreshKnownDatabases(now)
+        debounce.release(now)
         return burst.flush(maxItems, maxMs), None
     except ANY_ERROR as e:
         # Logged now and then: the requests stay queued, and the cause
@@ -163,8 +166,10 @@ def recover(store):
             continue
         wfdef = registry.get(row.workflowName)
         if wfdef is None:
-            if row.status == states.HELD:
-                left = True  # stays HELD here until its workflow is registered again
+            if row.status in states.ADOPTED:
+                # Stays here (HELD, or with its handler to resume) until its
+                # workflow is registered again.
+                left = True
             else:
                 # Back to the queue for whichever gateway has the workflow;
                 # the release counts as a recovery attempt.
@@ -205,8 +210,14 @@ def _otherQueues(store, queueName, limit):
 
 
 def claimAndSubmit(store, queueName, limit):
-    """Claims up to ``limit`` rows (bounded by free workers) and starts them."""
-    if maintenance.isDraining(store.dbName):
+    """Claims up to ``limit`` rows (bounded by free workers) and starts them.
+
+    Nothing is claimed while this gateway's lease is not fresh (before its
+    first heartbeat, e.g. a start() right after the gateway started, which
+    asks for a claim at once): a run claimed then, by a gateway that died
+    before its lease row existed, would never be taken over by the others.
+    The timer's next cycle renews the lease, then claims."""
+    if maintenance.isDraining(store.dbName) or not leases.isFresh(store.dbName, clock.nowMs()):
         return 0
     n = kernel.reserveWorkers(limit)
     if n <= 0:

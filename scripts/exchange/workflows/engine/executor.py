@@ -11,12 +11,20 @@ returned, a STOP ends it STOPPED, an ABORT ABORTED, a timeout ERROR
 (WorkflowTimedOut) -- all already written by the context when it took
 them -- a cancel leaves the CANCELLED row alone, and a lost claim writes
 nothing.
+
+A run claimed in a transitional status (HOLDING, RESTARTING, STOPPING,
+ABORTING: a gateway died while its handler ran) first finishes that
+handler (transitions.py), then goes where the handler leads: the body
+runs only once the run is back in RUNNING (or HELD, where it parks at its
+first safe point after replay). A body that raises runs onAbort before the
+run ends ERROR, when the workflow declares one (abortOnError).
 """
 from exchange.workflows.core import clock, codec, logs, states
-from exchange.workflows.engine import identity, kernel
+from exchange.workflows.engine import control, identity, kernel
 from exchange.workflows.engine.context import RunContext
 from exchange.workflows.engine.interrupts import retrying
 from exchange.workflows.engine.safepoints import TIMED_OUT
+from exchange.workflows.engine.transitions import ENDINGS
 from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
                                               WorkflowAborted, WorkflowCancelled, WorkflowInterrupt,
                                               WorkflowStopped, WorkflowTimedOut, safeTrace,
@@ -37,9 +45,19 @@ def execute(store, row, wfdef):
         if ctx is None:
             return
         ctx.timeoutIncludesHeld = wfdef.timeoutIncludesHeld
+        ctx.wfdef = wfdef
+        ctx.inputs = dict((str(key), value)
+                          for key, value in (codec.decode(row.inputs) or {}).items())
         k["context"].set(ctx)
         try:
-            _finish(ctx, *_call(ctx, wfdef, row))
+            if row.status in states.HANDLING and _finishTransition(ctx) not in _BODY_GOES_ON:
+                return
+            if not _fresh(row):
+                # A run service.resume reopened runs its onResume first.
+                ctx.openPendingTransition()
+            ended = _call(ctx, wfdef)
+            if ended is not None:
+                _finish(ctx, *ended)
         finally:
             k["context"].remove()
     except ClaimLost as e:
@@ -55,6 +73,7 @@ def execute(store, row, wfdef):
                        safeTrace(e))
     finally:
         kernel.dropRun(wid, row.claimEpoch)
+        kernel.childEnded(wid)
 
 
 def _start(store, row, board):
@@ -67,13 +86,33 @@ def _start(store, row, board):
                                            now, deadline)) != 1:
             return None
         row.deadlineMs = deadline
-    fresh = row.fresh or (row.startedMs is None and not row.recoveryAttempts)
-    history = [] if fresh else retrying(lambda: checkpoints.load(store, row.workflowId))
+    history = [] if _fresh(row) else retrying(lambda: checkpoints.load(store, row.workflowId))
     return RunContext(store, row, history, identity.executorId(), board)
 
 
-def _call(ctx, wfdef, row):
-    """Returns (status, output, error) of calling the workflow function.
+# Where a resumed transition may leave the run for its body to go on.
+_BODY_GOES_ON = (states.RUNNING, states.HELD)
+
+
+def _finishTransition(ctx):
+    """Finishes the transition a crash left open; returns the status
+    reached. A run that ends STOPPED or ABORTED raises its interrupt."""
+    reached = ctx.resumeTransition()
+    if reached in ENDINGS:
+        errorType, defaultReason, interruptClass = ENDINGS[reached]
+        raise ctx.interrupt(interruptClass(defaultReason))
+    return reached
+
+
+def _fresh(row):
+    """True for a run that never started before: it has no history to load
+    (nor a transition recorded for it)."""
+    return row.fresh or (row.startedMs is None and not row.recoveryAttempts)
+
+
+def _call(ctx, wfdef):
+    """Returns (status, output, error) of calling the workflow function, or
+    None when the run's end is written already (onAbort ran after a failure).
 
     Raises:
         WorkflowInterrupt: the run was interrupted (its row already says so,
@@ -81,8 +120,7 @@ def _call(ctx, wfdef, row):
     """
     failure = interrupt = None
     try:
-        kwargs = dict((str(key), value) for key, value in (codec.decode(row.inputs) or {}).items())
-        result = wfdef.fn(**kwargs)
+        result = wfdef.fn(**ctx.inputs)
     except WorkflowInterrupt as e:
         interrupt = e
     except ANY_ERROR as e:
@@ -104,7 +142,12 @@ def _call(ctx, wfdef, row):
             return states.CANCELLED, None, {"type": "Cancelled", "message": interrupt.reason}
         raise interrupt
     if failure is not None:
-        return states.ERROR, None, toRecord(failure)
+        error = toRecord(failure)
+        t = ctx.beginFromFailure(control.CAUSE_ERROR, error)
+        if t is None:
+            return states.ERROR, None, error
+        ctx.runTransition(t)
+        return None
     try:
         output = codec.encodeLimited(result, ctx.maxOutputBytes, ctx.maxDepth,
                                      "the workflow's return value")

@@ -6,8 +6,9 @@
 
 Every call acts on the run executing on the calling thread. Outside a
 workflow (Script Console, tests) the calls are harmless no-ops, except
-``recvCommand``/``recv``, which return None, and ``send``, which posts to
-the database the handle was got for (``getWorkflows(dbName)``).
+``recvCommand``/``recv``, which return None, ``ask``, which returns its
+default, and ``send``, which posts to the database the handle was got for
+(``getWorkflows(dbName)``).
 Inside a step, events, streams, progress and sends are part of the step
 (written again if the step runs again); see engine/operations.py.
 
@@ -64,6 +65,17 @@ class WorkflowsRuntime(GatewayMethods):
         """The id of the run on this thread, or None."""
         ctx = context.current()
         return ctx.workflowId if ctx else None
+
+    @property
+    def transition(self):
+        """Inside a command handler, why it runs: {handler, fromStatus,
+        command, sender, reason, cause, seq}; None outside one."""
+        ctx = context.current()
+        t = ctx.handling if ctx else None
+        if t is None:
+            return None
+        return {"handler": t.handler, "fromStatus": t.fromStatus, "command": t.command,
+                "sender": t.sender, "reason": t.reason, "cause": t.cause, "seq": t.seq}
 
     def checkCancelled(self):
         """A safe point: applies a pending HOLD (parks here), STOP, cancel or
@@ -132,6 +144,70 @@ class WorkflowsRuntime(GatewayMethods):
             return None
         return ctx.recv(_key(topic), timeoutSeconds or 0)
 
+    def ask(self, key, prompt, choices=None, default=None, timeoutSeconds=None):
+        """Asks the operators ``prompt`` and waits for an answer
+        (``service.respond(workflowId, key, value)``); returns the value.
+
+        ``choices`` (a list of JSON values) limits the answers, one console
+        button each; ``default`` (one of the choices, if any) is returned
+        when ``timeoutSeconds`` pass without an answer (time HELD does not
+        count). The answer is recorded with who gave it, so a replay after
+        a crash returns it without asking again. HOLD, STOP, ABORT, cancel
+        and the run's timeout apply while it waits. Outside a workflow it
+        returns ``default``.
+
+        Raises:
+            PromptTimedOut: no answer in time and no default (catchable).
+            InvalidArguments: bad arguments.
+            DeterminismError: called inside a step.
+        """
+        ctx = context.current()
+        if ctx is None:
+            return default
+        return ctx.ask(_key(key), prompt, choices, default, timeoutSeconds)
+
+    def startChild(self, workflowName, inputs=None, queueName=None, partitionKey=None,
+                   priority=0, timeoutSeconds=None, propagate=True):
+        """Starts a child run of ``workflowName`` durably; returns its run id.
+
+        A replay returns the same id and starts nothing: a child is started
+        exactly once. It runs on any gateway, in ``queueName`` (default
+        "default"); several children run in parallel up to that queue's
+        limits. With ``propagate`` (default) the parent's HOLD, RESUME,
+        STOP, ABORT and cancel reach the child too. getWorkflow shows a
+        run's parent and children.
+
+        Raises:
+            InvalidArguments / WORKFLOW_NOT_REGISTERED errors as start();
+            DeterminismError: called inside a step.
+        """
+        ctx = _workflowContext("rt.startChild")
+        return ctx.startChild(workflowName, inputs, queueName, partitionKey, priority,
+                              timeoutSeconds, propagate)
+
+    def awaitChild(self, childId, timeoutSeconds=None):
+        """Waits for the child run to end; returns its output.
+
+        Raises:
+            ChildFailed: it ended ERROR, CANCELLED, STOPPED, ABORTED or
+                DEAD_LETTER (``e.status``, ``e.error``; catchable).
+            ChildTimedOut: ``timeoutSeconds`` passed (time HELD not counted).
+        The outcome is recorded: a replay returns or raises the same.
+        """
+        return _workflowContext("rt.awaitChild").awaitChildren(childId, "one", timeoutSeconds)
+
+    def awaitAll(self, childIds, timeoutSeconds=None):
+        """Waits for every child run to end; returns their outputs in the
+        order of ``childIds``. Raises ChildFailed for the first (in that
+        order) that did not succeed, once all have ended; ChildTimedOut."""
+        return _workflowContext("rt.awaitAll").awaitChildren(childIds, "all", timeoutSeconds)
+
+    def awaitAny(self, childIds, timeoutSeconds=None):
+        """Waits for the first of the child runs to end; returns
+        ``{"childId", "output"}``, or raises ChildFailed if that one did not
+        succeed; ChildTimedOut."""
+        return _workflowContext("rt.awaitAny").awaitChildren(childIds, "any", timeoutSeconds)
+
     def progress(self, msg, extra=None):
         """Sets the run's latest progress message (shown by getWorkflow/listRuns).
 
@@ -189,6 +265,13 @@ class WorkflowsRuntime(GatewayMethods):
             return None
         return ctx.recvCommand(currentState, _key(topic), timeoutSeconds or 0, maxMessages,
                                arbitrate)
+
+
+def _workflowContext(what):
+    ctx = context.current()
+    if ctx is None:
+        raise InvalidArguments("%s is called in a running workflow's body." % what)
+    return ctx
 
 
 def _key(key):

@@ -28,7 +28,7 @@ from exchange.workflows.core.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 11
+SHAPE = 13
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -119,6 +119,12 @@ def _new():
         # workflowId -> plain dict: in-memory requests whose connection is
         # gone from this gateway, set aside for an operator (bounded).
         "parkedInMemory": ConcurrentHashMap(),
+        # dbName + NUL + debounceKey -> plain tuple: debounced requests
+        # waiting for their window to close (engine/debounce.py).
+        "debounce": ConcurrentHashMap(),
+        # child workflowId -> parent workflowId, for children started by a
+        # run of this JVM: a child ending here signals its waiting parent.
+        "childParents": ConcurrentHashMap(),
     }
 
 
@@ -266,6 +272,14 @@ def addRun(workflowId, dbName, queueName, claimEpoch, cmdSeq):
     k["seenCmdSeq"].put(workflowId, cmdSeq or 0)
     k["running"].put(workflowId, (dbName, queueName, claimEpoch))
     return board
+
+
+def childEnded(workflowId):
+    """A run stopped executing here: if a run of this JVM started it as a
+    child, that parent is signalled (it looks at its children's rows)."""
+    parent = get()["childParents"].remove(workflowId)
+    if parent is not None:
+        signal(parent)
 
 
 def dropRun(workflowId, claimEpoch=None):

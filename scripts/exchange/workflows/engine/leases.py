@@ -4,7 +4,8 @@ Each dispatch renews this gateway's lease in ``executors`` (timed by the
 database clock). When another gateway's lease has run out, its runs are
 taken over: PENDING/RUNNING ones go back to ENQUEUED (any gateway with the
 workflow and version claims them, in priority order, inside the claim
-transaction), HELD ones are adopted as HELD by a gateway that can run them.
+transaction), HELD ones (and those whose command handler was running: HOLDING, RESTARTING,
+STOPPING, ABORTING) are adopted as they are by a gateway that can run them.
 
 Fencing: a run taken over gets a new claim epoch (or leaves the owned
 statuses), so the old gateway, should it wake up from a pause, can no longer
@@ -60,7 +61,9 @@ def takeover(store, submit, deadLetterError):
             if row.recoveryAttempts >= maxAttempts:
                 runs.deadLetter(store, row.workflowId, row.claimEpoch, deadLetterError(row), now)
                 continue
-            if row.status != states.HELD:
+            # A run whose handler was running is adopted like a held one:
+            # released, its open transition would be lost.
+            if row.status not in states.ADOPTED:
                 taken += runs.release(store, row.workflowId, row.claimEpoch, now)
                 continue
             wfdef = registry.get(row.workflowName)

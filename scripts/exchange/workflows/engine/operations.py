@@ -45,7 +45,8 @@ Size limits (kernel config, read once per run by the context):
 """
 from exchange.workflows.core import clock, codec, commands, states
 from exchange.workflows.core.errors import ANY_ERROR, DeterminismError, InvalidArguments
-from exchange.workflows.engine import kernel, registry
+from exchange.workflows.engine import children, database, kernel, prompts, queries, registry
+from exchange.workflows.engine import commands as engineCommands
 from exchange.workflows.engine.safepoints import SLICE_MS
 from exchange.workflows.store import checkpoints, db, events, mailbox, runs
 
@@ -201,6 +202,20 @@ class Operations(object):
                 return seq is not None
         return codec.decode(rec.output).get("seq") is not None
 
+    def ask(self, key, prompt, choices=None, default=None, timeoutSeconds=None):
+        """rt.ask: waits durably for an operator's answer (engine/prompts.py)."""
+        return prompts.ask(self, key, prompt, choices, default, timeoutSeconds)
+
+    def startChild(self, workflowName, inputs, queueName, partitionKey, priority, timeoutSeconds,
+                   propagate):
+        """rt.startChild (engine/children.py)."""
+        return children.startChild(self, workflowName, inputs, queueName, partitionKey, priority,
+                                   timeoutSeconds, propagate)
+
+    def awaitChildren(self, ids, mode, timeoutSeconds):
+        """rt.awaitChild / awaitAll / awaitAny (engine/children.py)."""
+        return children.awaitChildren(self, ids, mode, timeoutSeconds)
+
     def isCancelled(self):
         """True once the run is interrupted or its row says it was cancelled
         or stopped. Looks at the row only when the control board moved
@@ -275,6 +290,11 @@ class Operations(object):
         if self.inStep:
             raise DeterminismError("%s cannot be called inside a step: call it in the "
                                    "workflow body" % prefix.rstrip(":"))
+        if self.handling is not None:
+            # Commands and messages that arrive while a handler runs are for
+            # the engine (or the body) to take after it (docs/control.md).
+            raise InvalidArguments("%s cannot be called in a command handler (%s)"
+                                   % (prefix.rstrip(":"), self.handling.handler))
         name = prefix + topic
         if topic == states.COMMAND_TOPIC:
             self.selfCommanded = True
@@ -388,13 +408,13 @@ class Operations(object):
         return payload
 
 
-def post(store, destination, topic, text, sender, now, tx):
+def post(store, destination, topic, text, sender, now, tx, reason=None):
     """Posts a message (JSON ``text``) to run ``destination``'s mailbox in
     ``tx``; returns its seq, or None when that run is not active."""
     taken = runs.bumpCommandSeq(store, destination, now, tx)
     if taken is None:
         return None
-    mailbox.post(store, destination, taken[0], topic, text, sender, None, now, tx)
+    mailbox.post(store, destination, taken[0], topic, text, sender, reason, now, tx)
     return taken[0]
 
 
@@ -406,3 +426,23 @@ def postNow(store, destination, topic, text, sender):
     if seq is not None:
         kernel.signal(destination)
     return seq is not None
+
+
+def sendMessage(dbName, workflowId, topic, message, reason, sender):
+    """service.send: posts ``message`` (JSON) to the run's mailbox under
+    ``topic`` for its rt.recv(topic); returns {workflowId, topic, seq}.
+
+    Raises:
+        InvalidArguments: the message has no JSON form or is over the limits.
+        NotFound / engine.commands.NotActive: no such run, or it already finished.
+    """
+    store = database.prepare(dbName)
+    text = prompts.operatorJson(message, "the message")
+    with store.transaction() as tx:
+        seq = post(store, workflowId, topic, text, sender, clock.nowMs(), tx, reason)
+    if seq is None:
+        row = queries.requireRun(store, workflowId)
+        raise engineCommands.NotActive("Workflow %s already finished with status %s; messages only "
+                                 "reach active runs." % (workflowId, row["status"]))
+    kernel.signal(workflowId)
+    return {"workflowId": workflowId, "topic": topic, "seq": seq}

@@ -32,9 +32,11 @@ from exchange.workflows.core.errors import InvalidArguments
 # read: every get/list function; start: start a run (per workflow name);
 # hold: HOLD, RESUME, RESTART; stop: STOP, ABORT, cancel; operate: other commands and
 # topics (operator responses); admin: maintenance, retention, queue and
-# runtime settings, the policy, parked requests, dispatch from a session;
-# audit: read the audit trail.
-ACTIONS = ("read", "start", "hold", "stop", "operate", "admin", "audit")
+# runtime settings, the policy, parked requests, dispatch from a session,
+# importing 0.3.6's history; audit: read the audit trail; recipes: save,
+# set the status of and delete parameter templates and enums (engineers
+# edit recipes without administering the engine).
+ACTIONS = ("read", "start", "hold", "stop", "operate", "admin", "audit", "recipes")
 PUBLIC = "Public"
 ROLE_PATH = "Authenticated/Roles/"
 MAX_RULES = 200
@@ -44,6 +46,10 @@ MAX_NAME_LENGTH = 200
 _RULE_KEYS = ("roles", "levels", "clients")
 _TOP_KEYS = ("actions", "startRules")
 _OPERATORS = ["Operator", "Administrator"]
+_ENGINEERS = ["Engineer", "Administrator"]
+# A stored policy from before an action existed gives it the rule of the
+# action that used to decide it, so an upgrade changes nobody's rights.
+_INHERITED = {"recipes": "admin"}
 
 DEFAULT = {
     "actions": {
@@ -54,6 +60,7 @@ DEFAULT = {
         "operate": {"roles": list(_OPERATORS), "levels": [], "clients": False},
         "admin": {"roles": ["Administrator"], "levels": [], "clients": False},
         "audit": {"roles": ["Administrator"], "levels": [], "clients": False},
+        "recipes": {"roles": list(_ENGINEERS), "levels": [], "clients": False},
     },
     "startRules": [],
 }
@@ -143,8 +150,9 @@ def normalize(document, fillMissing=False):
     Args:
         document: the policy (a dict, e.g. decoded from JSON).
         fillMissing: give an action the document does not list its default
-            rule (for a policy stored by an older version); otherwise a
-            missing action is refused, so that nothing is implied.
+            rule (for a policy stored by an older version; "recipes" takes
+            the document's "admin" rule, which decided recipes before);
+            otherwise a missing action is refused, so that nothing is implied.
     Raises:
         InvalidArguments: naming the first problem (unknown keys or actions,
             wrong types, bad names, a missing action).
@@ -171,6 +179,9 @@ def normalize(document, fillMissing=False):
     for action in ACTIONS:
         if action in actions:
             out["actions"][action] = _rule("policy.actions.%s" % action, actions[action])
+        elif _INHERITED.get(action) in actions:
+            out["actions"][action] = _rule("policy.actions.%s" % _INHERITED[action],
+                                           actions[_INHERITED[action]])
         else:
             default = DEFAULT["actions"][action]
             out["actions"][action] = {"roles": list(default["roles"]),

@@ -11,12 +11,14 @@ from exchange.workflows.core import masking
 from exchange.workflows.engine import database, registry
 from exchange.workflows.core.errors import InvalidArguments, NotFound
 from exchange.workflows.core.validate import integer
-from exchange.workflows.store import checkpoints, events, mailbox, runs
+from exchange.workflows.store import checkpoints, children, events, mailbox, runs, transitions
 
-_JSON_FIELDS = ("inputs", "output", "error", "progress", "paramSource")
+_JSON_FIELDS = ("inputs", "output", "error", "progress", "paramSource", "handlerError", "detail")
 _SHOWN_FIELDS = ("output", "error", "progress")
 # Pages of steps and commands: a run of 100,000 steps is never read whole.
 PAGE_LIMIT = 1000
+# getWorkflow's children list: the first ones started.
+CHILDREN_SHOWN = 100
 MAX_PAGE_LIMIT = 10000
 
 
@@ -53,6 +55,12 @@ def _secrets(workflowName, inputs):
         except ValueError:
             inputs = None
     return wfdef.secretInputs, masking.secretTexts(inputs, wfdef.secretInputs)
+
+
+def secretTexts(workflowName, inputs):
+    """The texts to hide in what a run of ``workflowName`` with ``inputs``
+    (decoded or JSON text) shows: its secret input values."""
+    return _secrets(workflowName, inputs)[1]
 
 
 def shownInputs(workflowName, inputs):
@@ -99,6 +107,18 @@ def getWorkflow(dbName, workflowId):
     if row.get("heldSinceMs") is not None:
         # heldMs is the total held, the hold going on now included.
         row["heldMs"] = (row["heldMs"] or 0) + max(0, clock.nowMs() - row["heldSinceMs"])
+    # While a command handler runs (or is to be resumed after a crash):
+    # which one, since when, and its transition's number (getTransitions).
+    row["handler"] = None
+    if row["status"] in states.HANDLING:
+        t = transitions.opened(store, workflowId)
+        if t is not None:
+            row["handler"] = {"name": t.handler, "startedMs": t.startedMs, "transition": t.seq}
+    if row.get("handlerError") is not None:
+        row["handlerError"] = masking.scrub(row["handlerError"], hide)
+    # The run that started this one with rt.startChild, and the ones it started.
+    row["parentId"] = children.parentOf(store, workflowId)
+    row["children"] = children.childrenOf(store, workflowId, CHILDREN_SHOWN)
     return row
 
 
@@ -131,9 +151,10 @@ def _maskedPage(dbName, workflowId, limit, offset):
     return store, _hideFor(store, workflowId), limit, offset
 
 
-def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
+def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0, transition=None):
     """Returns one page (``limit`` from ``offset``) of the run's recorded
-    operations in order.
+    operations in order: the body's, or with ``transition`` (a seq of
+    getTransitions) those of that transition's handler.
 
     Raises:
         InvalidArguments: limit not 1-10000, or offset not 0-10^9.
@@ -141,11 +162,36 @@ def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     """
     store, hide, limit, offset = _maskedPage(dbName, workflowId, limit, offset)
     out = []
-    for rec in checkpoints.page(store, workflowId, limit, offset):
+    if transition is not None:
+        transition = integer("transition", transition, 1, 10 ** 9)
+    for rec in checkpoints.page(store, workflowId, limit, offset, transition):
         rec = _decoded(rec)
         rec = _masked(rec, (), hide)
         if rec["startedMs"] is not None and rec["finishedMs"] is not None:
             rec["durationMs"] = rec["finishedMs"] - rec["startedMs"]
+        out.append(rec)
+    return out
+
+
+def getTransitions(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
+    """Returns one page of the run's transitions that ran a command handler,
+    oldest first: seq, fromStatus, toStatus (the transitional status),
+    handler, cause, command, sender, reason, state (RUNNING, DONE, FAILED,
+    ABANDONED), startedMs, finishedMs, error (the handler's).
+
+    Raises:
+        InvalidArguments: limit not 1-10000, or offset not 0-10^9.
+        NotFound: no such run.
+    """
+    store, hide, limit, offset = _maskedPage(dbName, workflowId, limit, offset)
+    out = []
+    for rec in transitions.page(store, workflowId, limit, offset):
+        rec = _decoded(rec)
+        # The detail is the engine's own (a failed run's error, kept for
+        # the run's end): the run's error shows it once the run has ended.
+        rec.pop("detail", None)
+        if rec.get("error") is not None:
+            rec["error"] = masking.scrub(rec["error"], hide)
         out.append(rec)
     return out
 

@@ -5,15 +5,16 @@ the length of the recorded history the run is *replaying*: the operation
 returns its recorded result without running. A mismatch of names at an id
 means the code changed under a running workflow, and fails the run clearly.
 
-A ``Cursor`` is one numbering of operations: the body's today (issue 12
-gives each command handler its own, so the body's numbering never moves).
+A ``Cursor`` is one numbering of operations: the body's, or a command
+handler's (issue 12: each transition's handler has its own, so the body's
+numbering never moves; engine/transitions.py swaps cursors around a handler).
 
 No operation starts and nothing is recorded once the run holds a pending
 interrupt (interrupts.py). Every record is one INSERT guarded by the claim
 epoch; a refused one means the run is not ours any more (``lost``).
 """
 from exchange.workflows.core import clock
-from exchange.workflows.core.errors import ClaimLost, DeterminismError
+from exchange.workflows.core.errors import ClaimLost, DeterminismError, InvalidArguments
 from exchange.workflows.store import checkpoints, db, runs
 from exchange.workflows.store.records import Operation
 
@@ -21,27 +22,36 @@ from exchange.workflows.store.records import Operation
 class Cursor(object):
     """The recorded operations of one numbering and the next id to take.
 
-    ``transitionSeq`` is None for the workflow body (issue 12: a handler's
-    cursor names its transition)."""
-    __slots__ = ("history", "nextId", "transitionSeq")
+    ``transitionSeq`` is None for the workflow body, whose ids start at 0;
+    a handler's cursor names its transition, and its ids start at
+    checkpoints.handlerBase(seq) (one block per transition). ``nextId`` is
+    always the id as recorded; ``history`` holds the numbering's records
+    from its first id on."""
+    __slots__ = ("history", "nextId", "transitionSeq", "base")
 
     def __init__(self, history, transitionSeq=None):
         self.history = history
-        self.nextId = 0
         self.transitionSeq = transitionSeq
+        self.base = 0 if transitionSeq is None else checkpoints.handlerBase(transitionSeq)
+        self.nextId = self.base
 
     def replaying(self):
-        return self.nextId < len(self.history)
+        return self.nextId - self.base < len(self.history)
 
     def recorded(self):
         """The record at the next id (without taking it), or None past the history."""
-        return self.history[self.nextId] if self.nextId < len(self.history) else None
+        i = self.nextId - self.base
+        return self.history[i] if i < len(self.history) else None
 
     def advance(self):
         """Takes the next id; returns (functionId, its record or None)."""
         fid = self.nextId
+        if self.transitionSeq is not None and fid - self.base >= checkpoints.HANDLER_BLOCK:
+            raise InvalidArguments("A handler may record at most %d operations."
+                                   % checkpoints.HANDLER_BLOCK)
         self.nextId += 1
-        return fid, (self.history[fid] if fid < len(self.history) else None)
+        i = fid - self.base
+        return fid, (self.history[i] if i < len(self.history) else None)
 
 
 class Replay(object):

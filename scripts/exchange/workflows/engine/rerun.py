@@ -21,9 +21,9 @@ no longer holds:
 from exchange.workflows.core import clock, codec, states
 from exchange.workflows.core.errors import InvalidArguments, WorkflowsError
 from exchange.workflows.core.validate import isInteger
-from exchange.workflows.engine import database, dispatcher, kernel, queries
+from exchange.workflows.engine import control, database, dispatcher, kernel, queries, registry
 from exchange.workflows.engine import submit as submission
-from exchange.workflows.store import checkpoints, db, history, mailbox, runs
+from exchange.workflows.store import checkpoints, db, history, mailbox, runs, transitions
 
 # How a resumed run's leftover mailbox commands are marked (getCommands'
 # consumedBy): sent to the run that ended, they are not for the new attempt.
@@ -69,6 +69,12 @@ def _receivedStop(store, workflowId, tx):
         if isinstance(payload, dict) and payload.get("cmd") == "STOP":
             return op.functionId
     return None
+
+
+def _declared(workflowName):
+    """The handlers the workflow declares on this gateway (none if unknown here)."""
+    wfdef = registry.get(workflowName)
+    return wfdef.handlers.declared() if wfdef is not None else ()
 
 
 def _localWorkerDone(workflowId):
@@ -125,6 +131,11 @@ def resume(dbName, workflowId):
             if cut is not None:
                 history.cutAt(store, workflowId, cut, tx)
             mailbox.voidPending(store, workflowId, states.COMMAND_TOPIC, VOIDED_BY, now, tx)
+            if "onResume" in _declared(row["workflowName"]):
+                # onResume runs (RESTARTING) when the run is claimed again,
+                # before its body replays (docs/control.md).
+                transitions.pend(store, workflowId, previous, states.RESTARTING, "onResume",
+                                 control.CAUSE_RESUME, now, tx)
             kept = checkpoints.count(store, workflowId, tx)
     except db.UniqueViolation:
         raise ResumeConflict(

@@ -8,31 +8,38 @@ commands sent from another gateway).
 
 Commands are taken from the mailbox oldest first, by one path
 (``takeCommands``) whether the run is RUNNING or parked HELD; what each
-command does is control.decide's answer for the run's status, with no
-handler declared (handlers arrive with issue 12 piece D): HOLD -> HELD (the
-run parks where it is), RESUME (or RESTART) -> RUNNING, STOP -> STOPPED,
-ABORT -> ABORTED; RESET and anything the engine does not act on stay for
-rt.recvCommand(). A run that receives its own commands (``selfCommanded``)
-is left every command but ABORT, which the engine always applies.
+command does is control.decide's answer for the run's status and the
+handlers its workflow declares: HOLD -> HOLDING (onHold) -> HELD (the run
+parks where it is), RESUME (or RESTART) -> RESTARTING (onResume) ->
+RUNNING, STOP -> STOPPING (onStop) -> STOPPED, ABORT -> ABORTING (onAbort)
+-> ABORTED; a transition whose handler is not declared goes straight to the
+status after it. The handlers run here, on the run's thread
+(transitions.py). A command the table defers waits, with every later one,
+until the handler has ended. RESET and anything the engine does not act on
+stay for rt.recvCommand(). A run that receives its own commands
+(``selfCommanded``) is left every command but ABORT, which the engine
+always applies.
 
 Time spent HELD is not running time: no deadline passes while a run is
 HELD, and the RESUME pushes the deadline back by the time held, in the
 transaction that takes it (runs.setVisibleState keeps the account; a
 workflow declared with ``timeoutIncludesHeld=True`` keeps its deadline).
 
-STOP, ABORT and timeouts end the run in the database at the moment they
-are taken (STOP and ABORT in the same transaction that consumes the
-command: ``takeEnding``), so the run's status is final whatever the
-workflow does next, and a crash cannot lose them. Then they become the
-run's sticky interrupt (interrupts.py).
+STOP, ABORT and timeouts are written to the database at the moment they
+are taken: without a handler they end the run there (STOP and ABORT in the
+same transaction that consumes the command: ``takeEnding``); with one, that
+transaction opens STOPPING or ABORTING, and the handler's end writes the
+final status. Either way the run's status is decided whatever the workflow
+does next, and a crash cannot lose them. Then they become the run's sticky
+interrupt (interrupts.py).
 
 Mixed into context.RunContext.
 """
 from exchange.workflows.core import clock, codec, logs, states
-from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowAborted,
-                                              WorkflowInterrupt, WorkflowStopped,
+from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowInterrupt,
                                               WorkflowTimedOut, describe)
 from exchange.workflows.engine import control
+from exchange.workflows.engine.transitions import ENDINGS
 from exchange.workflows.store import mailbox, runs
 
 # The longest a waiting run (parked, sleeping, receiving) goes between two looks.
@@ -41,37 +48,29 @@ SLICE_MS = 50
 # after page, while a page comes back full).
 MAILBOX_PAGE = 20
 TIMED_OUT = {"type": "WorkflowTimedOut", "message": "the workflow ran past its timeout"}
-# No command handler runs yet (issue 12 piece D): every transition goes
-# straight to the status after it.
-_NO_HANDLERS = ()
 # What the engine leaves in the mailbox.
 _LEAVE = control.Decision(control.KEEP_FOR_WORKFLOW, None, None)
-# The statuses a taken command may lead to here; any other decision (none
-# without handlers) leaves the command where it is.
-_APPLIED = (states.HELD, states.RUNNING, states.STOPPED, states.ABORTED)
-# A taken command that ends the run: (error type, default reason, interrupt).
-_ENDINGS = {
-    states.STOPPED: ("Stopped", "STOP command", WorkflowStopped),
-    states.ABORTED: ("Aborted", "ABORT command", WorkflowAborted),
-}
+# Statuses in which the deadline's clock stands still (unless the workflow
+# counts held time): the span from HOLDING to the end of RESTARTING.
+_HELD_CLOCK = (states.HOLDING, states.HELD, states.RESTARTING)
+# No deadline applies to a run that is already ending (docs/control.md).
+_ENDING = (states.STOPPING, states.ABORTING)
 
 
 def logger():
     return logs.get("context")
 
 
-def decide(status, cmd, selfCommanded=False):
+def decide(status, cmd, selfCommanded=False, beforeFirstOperation=False, declared=()):
     """What a run in ``status`` (RUNNING or HELD) does with ``cmd`` (any
     case) when it takes it; ``selfCommanded``: the workflow receives its
-    own commands, so only ABORT is the engine's."""
+    own commands, so only ABORT is the engine's. An unknown command is left
+    for the workflow."""
     try:
-        decision = control.decide(status, cmd, selfCommanded=selfCommanded,
-                                  declared=_NO_HANDLERS)
+        return control.decide(status, cmd, selfCommanded=selfCommanded,
+                              beforeFirstOperation=beforeFirstOperation, declared=declared)
     except InvalidArguments:
         return _LEAVE
-    if decision.action == control.TRANSITION and decision.toStatus not in _APPLIED:
-        return _LEAVE
-    return decision
 
 
 class SafePoints(object):
@@ -92,6 +91,8 @@ class SafePoints(object):
         if (self.inStep and not insideStep) or self.replaying():
             return 0
         try:
+            if self.handling is not None:
+                return self.handlerControl()
             return self.applyControl()
         except WorkflowInterrupt:
             raise
@@ -121,12 +122,18 @@ class SafePoints(object):
         HELD no deadline passes, and the RESUME pushes the deadline back by
         the time held -- unless the workflow counts held time too
         (``timeoutIncludesHeld``), which leaves the deadline where it was."""
-        if not self.deadlineMs or (self.visible == states.HELD and not self.timeoutIncludesHeld):
+        if not self.deadlineMs or self.visible in _ENDING or (
+                self.visible in _HELD_CLOCK and not self.timeoutIncludesHeld):
             return False
         return clock.nowMs() > self.deadlineMs
 
     def timedOut(self):
-        """Ends the run ERROR (timed out) in the database, then raises."""
+        """Ends the run ERROR (timed out) in the database, then raises:
+        after onAbort when the workflow declares one (abortOnError)."""
+        t = self.beginFromFailure(control.CAUSE_TIMEOUT, TIMED_OUT)
+        if t is not None:
+            self.runTransition(t)
+            raise self.interrupt(WorkflowTimedOut("timed out"))
         n = self.retrying(lambda: runs.finish(
             self.store, self.workflowId, self.epoch, states.ERROR, None,
             codec.encode(TIMED_OUT), clock.nowMs()))
@@ -169,9 +176,10 @@ class SafePoints(object):
 
     def takeCommands(self, status):
         """Takes the mailbox's commands, oldest first, as ``decide`` says
-        for a run in ``status``, until one changes the status. Returns that
-        status (HELD, RUNNING), or None when none did. A STOP or ABORT ends
-        the run and raises (takeEnding).
+        for a run in ``status``, until one changes the status or one must
+        wait (DEFER). Returns the status the run is in after it (HELD,
+        RUNNING: a handler has run in between), or None when none changed
+        it. A STOP or ABORT ends the run (after its handler) and raises.
 
         The mailbox is read page by page to its end: commands left for the
         workflow (RESET, anything a run that never calls rt.recvCommand
@@ -181,19 +189,44 @@ class SafePoints(object):
             page = self.retrying(lambda after=afterSeq: mailbox.pending(
                 self.store, self.workflowId, states.COMMAND_TOPIC, MAILBOX_PAGE, after))
             for msg in page:
-                decision = decide(status, codec.decode(msg["payload"]).get("cmd"),
-                                  self.selfCommanded)
+                decision = self.decideCommand(status, msg)
                 if decision.action == control.IGNORE:
                     self.consume(msg, None)
+                elif decision.action == control.DEFER:
+                    return None
                 elif decision.action != control.TRANSITION:
                     continue
-                elif decision.toStatus in _ENDINGS:
-                    self.takeEnding(msg, decision.toStatus)
-                elif self.consume(msg, decision.toStatus):
-                    return decision.toStatus
+                else:
+                    reached = self.transit(msg, status, decision)
+                    if reached is not None:
+                        return reached
             if len(page) < MAILBOX_PAGE:
                 return None
             afterSeq = page[-1]["seq"]
+
+    def decideCommand(self, status, msg):
+        """control.decide for the mailbox row ``msg`` and this run."""
+        return decide(status, (codec.decode(msg["payload"]) or {}).get("cmd"),
+                      self.selfCommanded, self.beforeFirstOperation(), self.declared())
+
+    def transit(self, msg, status, decision):
+        """Takes the command ``msg`` that moves the run from ``status``:
+        straight to the status after it without a handler, else through the
+        handler (transitions.py). Returns the status reached (HELD or
+        RUNNING), or None when the command was not ours to take; a run
+        that ends raises its interrupt."""
+        if decision.handler is None:
+            if decision.toStatus in ENDINGS:
+                self.takeEnding(msg, decision.toStatus)
+                return None
+            return decision.toStatus if self.consume(msg, decision.toStatus) else None
+        t = self.beginFromCommand(msg, status, decision)
+        if t is None:
+            return None
+        reached = self.runTransition(t)
+        if reached in ENDINGS:
+            raise self.interrupt(ENDINGS[reached][2](t.reason or ENDINGS[reached][1]))
+        return reached
 
     def forEngine(self, msg):
         """For rt.recvCommand: True when ``msg`` (a mailbox row of topic
@@ -201,11 +234,10 @@ class SafePoints(object):
         which it then takes here (raising) unless someone else took it
         first. The workflow is never handed such a command."""
         payload = codec.decode(msg["payload"]) or {}
-        decision = decide(states.RUNNING, payload.get("cmd"), True)
+        decision = decide(states.RUNNING, payload.get("cmd"), True, False, self.declared())
         if decision.action != control.TRANSITION:
             return False
-        if decision.toStatus in _ENDINGS:
-            self.takeEnding(msg, decision.toStatus)
+        self.transit(msg, states.RUNNING, decision)
         return True
 
     def consumeWith(self, msg, consumer, write):
@@ -253,7 +285,7 @@ class SafePoints(object):
         """Takes a command that ends the run (STOP: STOPPED, ABORT: ABORTED)
         and ends it in the same transaction, then raises the matching
         interrupt. Returns only if someone else took the command."""
-        errorType, defaultReason, interruptClass = _ENDINGS[status]
+        errorType, defaultReason, interruptClass = ENDINGS[status]
         reason = msg.get("reason") or defaultReason
         error = codec.encode({"type": errorType, "message": reason})
         n = self.consumeWith(msg, "engine", lambda tx, now: runs.finish(

@@ -70,7 +70,8 @@ def page(store, filters, limit, offset):
 
 def deleteOlderThan(store, cutoffMs, limit):
     """Deletes up to ``limit`` records older than ``cutoffMs``, oldest first;
-    returns how many. One statement with a fixed shape (no id list)."""
+    returns how many. One statement with a fixed shape (no id list). The
+    LIMIT is in a derived table: MariaDB refuses it in an IN subquery."""
     return store.update(
-        "DELETE FROM {audit} WHERE audit_id IN (SELECT audit_id FROM {audit} WHERE at_ms < ? "
-        "ORDER BY at_ms LIMIT ?)", [cutoffMs, limit])
+        "DELETE FROM {audit} WHERE audit_id IN (SELECT audit_id FROM (SELECT audit_id FROM "
+        "{audit} WHERE at_ms < ? ORDER BY at_ms LIMIT ?) oldest)", [cutoffMs, limit])

@@ -8,6 +8,8 @@ partial unique index on active partition keys is the last line of defence
 (a claimer of *another* queue using the same key); if it fires, this claim
 rolls back and the rows stay ENQUEUED for the next cycle.
 """
+from collections import namedtuple
+
 from exchange.workflows.store import db, statuses
 from exchange.workflows.store.records import RUN_COLUMNS, Claimed, runRows
 
@@ -17,21 +19,32 @@ from exchange.workflows.store.records import RUN_COLUMNS, Claimed, runRows
 _LINEAGE = ("resumed_count", "forked_from")
 
 _LOCK_QUEUE = ("UPDATE {queues} SET last_claim_ms = ? WHERE queue_name = ? "
-               "RETURNING concurrency, worker_concurrency")
+               "RETURNING concurrency, worker_concurrency, rate_limit, rate_period_ms")
+
+# A queue's limits, as its locked row holds them (None: no limit).
+Limits = namedtuple("Limits", "concurrency workerConcurrency rateLimit ratePeriodMs")
+_NO_LIMITS = Limits(None, None, None, None)
 
 
 def _lockQueue(store, queueName, now, tx):
-    """Takes the queue row's lock; returns its (concurrency, workerConcurrency)."""
+    """Takes the queue row's lock; returns its Limits."""
     ds = store.query(_LOCK_QUEUE, [now, queueName], tx)
     if not len(ds):
         store.update("INSERT INTO {queues} (queue_name, last_claim_ms) VALUES (?, ?) "
                      "ON CONFLICT DO NOTHING", [queueName, now], tx)
         ds = store.query(_LOCK_QUEUE, [now, queueName], tx)
-    return (ds[0][0], ds[0][1]) if len(ds) else (None, None)
+    return Limits(ds[0][0], ds[0][1], ds[0][2], ds[0][3]) if len(ds) else _NO_LIMITS
 
 
-def _room(store, queueName, executorId, limit, concurrency, workerConcurrency, tx):
-    if concurrency is not None:
+def _room(store, queueName, executorId, limit, limits, now, tx):
+    concurrency, workerConcurrency = limits.concurrency, limits.workerConcurrency
+    if limits.rateLimit is not None:
+        # Starts in the last period, counted under the queue row's lock: the
+        # claimers of every gateway take turns, so none can start past it.
+        ds = store.query("SELECT COUNT(*) FROM {status} WHERE queue_name = ? AND started_ms > ?",
+                         [queueName, now - int(limits.ratePeriodMs)], tx)
+        limit = min(limit, int(limits.rateLimit) - int(ds[0][0]))
+    if concurrency is not None and limit > 0:
         ds = store.query("SELECT COUNT(*) FROM {status} WHERE queue_name = ? "
                          "AND status IN " + statuses.OWNED, [queueName], tx)
         limit = min(limit, int(concurrency) - int(ds[0][0]))
@@ -58,9 +71,9 @@ def claim(store, queueName, executorId, names, appVersion, limit, now):
         return Claimed([], False)
     try:
         with store.transaction() as tx:
-            concurrency, workerConcurrency = _lockQueue(store, queueName, now, tx)
+            limits = _lockQueue(store, queueName, now, tx)
             wanted = limit
-            limit = _room(store, queueName, executorId, limit, concurrency, workerConcurrency, tx)
+            limit = _room(store, queueName, executorId, limit, limits, now, tx)
             if limit <= 0:
                 return Claimed([], True)
             args = [queueName] + names

@@ -16,6 +16,12 @@ _UNAVAILABLE_WORDS = ("connection refused", "connection attempt failed",
                       "the database system is", "no operations allowed after connection closed",
                       "does not exist in this gateway")
 _UNIQUE_STATES = ("23505",)
+# MariaDB says SQLState 23000 for every integrity error; its unique one
+# ("Duplicate entry ... for key ...") is told apart by the message. Lock
+# waits that time out (innodb_lock_wait_timeout) and deadlocks are
+# HY000/40001 with these words: like PostgreSQL's 55P03, the transaction
+# did not get its locks and is tried again later.
+_LOCK_WORDS = ("lock wait timeout exceeded", "deadlock found when trying to get lock")
 
 
 class UniqueViolation(DatabaseError):
@@ -37,7 +43,7 @@ def isUniqueViolation(exc):
     if sqlState(exc) in _UNIQUE_STATES:
         return True
     msg = _chainText(exc)
-    return "unique constraint" in msg or "duplicate key" in msg
+    return "unique constraint" in msg or "duplicate key" in msg or "duplicate entry" in msg
 
 
 def translate(exc, dbName, args=()):
@@ -58,7 +64,7 @@ def translate(exc, dbName, args=()):
     if isUniqueViolation(exc):
         err = UniqueViolation("Database '%s': a unique constraint refused the row (SQLState %s): %s"
                               % (dbName, state or "?", cause))
-    elif state == "55P03":
+    elif state == "55P03" or any(w in _chainText(exc) for w in _LOCK_WORDS):
         err = LockTimeout("Database '%s': a lock was not granted in time: %s" % (dbName, cause))
     elif state[:2] in _UNAVAILABLE_STATES or state in _UNAVAILABLE_STATES or \
             any(w in _chainText(exc) for w in _UNAVAILABLE_WORDS):
@@ -133,8 +139,12 @@ class Transaction(object):
 
     def __init__(self, dbName, dialect=None, timeoutMs=30000, prelude=True):
         self.dbName = dbName
-        self.prelude = dialect.settings.get("txPrelude") if dialect is not None and prelude \
-            else None
+        settings = dialect.settings if dialect is not None and prelude else {}
+        self.prelude = settings.get("txPrelude")
+        # MariaDB's prelude is a SET (run as an update), which lasts for the
+        # session: the epilogue undoes it before the connection goes back.
+        self.preludeIsUpdate = settings.get("txPreludeIsUpdate", False)
+        self.epilogue = settings.get("txEpilogue")
         self.dialect = dialect
         self.timeoutMs = timeoutMs
         self.tx = None
@@ -150,7 +160,7 @@ class Transaction(object):
             raise translate(e, self.dbName)
         if self.prelude:
             try:
-                query(self.dbName, self.prelude, (), self.tx)
+                (update if self.preludeIsUpdate else query)(self.dbName, self.prelude, (), self.tx)
             except BaseException:
                 self.__exit__(Exception, None, None)
                 raise
@@ -159,6 +169,17 @@ class Transaction(object):
     def __exit__(self, excType, exc, tb):
         tx, self.tx = self.tx, None
         try:
+            if self.epilogue:
+                try:
+                    update(self.dbName, self.epilogue, (), tx)
+                except (DatabaseError, DatabaseUnavailable):
+                    # The session's settings could not be given back: its
+                    # connection is broken, or the statement failed. A
+                    # transaction that was to commit fails with that error;
+                    # one that failed already keeps its own error.
+                    if excType is None:
+                        _quietly(system.db.rollbackTransaction, tx)
+                        raise
             if excType is None:
                 try:
                     system.db.commitTransaction(tx)

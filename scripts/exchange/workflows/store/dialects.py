@@ -9,10 +9,23 @@ The tables live in the schema ``workflows`` (SQLite: prefix ``workflows_``),
 or in ``exchange_workflows`` on a database that also holds
 ignition-workflows 0.3.6's tables, which use the same names
 (``store.layout`` decides; ``layout()`` here gives the Dialect of either).
+MariaDB has databases, not schemas: its tables are named like SQLite's,
+``workflows_*``, in the database the gateway connection opens.
+
+Statements are written once, in PostgreSQL's syntax where the databases
+differ in spelling only; a dialect's ``rewrites`` turn that spelling into
+its own (MariaDB: ``ON
+DUPLICATE KEY UPDATE`` for ``ON CONFLICT (...) DO UPDATE``, its CAST
+types), once per statement, when the statement is first formatted. What
+cannot be respelled is a setting (``skipLocked``, ``dbNowMs``, the
+transaction prelude, the migration lock) or, for the two statements
+MariaDB lacks (UPDATE ... RETURNING, ON CONFLICT DO NOTHING),
+``standIns``: store/standins.py runs them another way.
 """
 import re
 
-from exchange.workflows.store import db
+from exchange.workflows.core.errors import DatabaseError
+from exchange.workflows.store import db, ddl_mariadb
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_.]{0,62}$")
 
@@ -31,6 +44,9 @@ TABLES = {
     "eventHistory": "event_history",
     "templates": "recipe_templates",
     "enums": "recipe_enums",
+    "prompts": "operator_prompts",
+    "transitions": "workflow_transitions",
+    "schedules": "schedules",
 }
 
 DEFAULT_SCHEMA = "workflows"
@@ -54,6 +70,8 @@ class Dialect(object):
         if settings.get("createSchema"):
             settings["createSchema"] = settings["createSchema"] % {"schema": schema}
         self.settings = settings
+        # Store.query/update hand statements to store.standins (MariaDB).
+        self.standIns = bool(settings.get("standIns"))
         names = {}
         for key, table in TABLES.items():
             names[key] = self.table(table)
@@ -64,6 +82,10 @@ class Dialect(object):
             names["ix"] = "wf_"
         else:
             names["ix"] = schema + "_wf_"
+        # An index's name as DROP INDEX takes it: qualified by its schema
+        # where the database has schemas (issue 12's migration 11 rebuilds
+        # the partial indexes that list the owned statuses).
+        names["ixq"] = (schema + "." if settings.get("hasSchemas") else "") + names["ix"]
         self.names = names
         self._cache = {}
 
@@ -75,7 +97,8 @@ class Dialect(object):
         return ident
 
     def sql(self, template):
-        """Returns ``template`` with table names filled in (cached).
+        """Returns ``template`` with table names filled in and this dialect's
+        rewrites applied (cached).
 
         The store's statements are a fixed set, but some are built per call
         (an IN list, a multi-row INSERT of up to 1000 rows): a template
@@ -86,7 +109,10 @@ class Dialect(object):
         if text is None:
             values = dict(self.names)
             values.update(self.settings)
-            text = template.format(**values)
+            text = template
+            for pattern, replacement in self.settings.get("rewrites", ()):
+                text = pattern.sub(replacement, text)
+            text = text.format(**values)
             if len(template) <= CACHE_MAX_CHARS and len(self._cache) < CACHE_LIMIT:
                 self._cache[template] = text
         return text
@@ -133,7 +159,53 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
 })
 
 
-_BY_NAME = {POSTGRES.name: POSTGRES, SQLITE.name: SQLITE}
+# PostgreSQL's spelling -> MariaDB's (see the module docstring). Each
+# pattern matches only the forms the store writes; a statement that uses
+# none is left as it is.
+_MARIADB_REWRITES = (
+    # INSERT ... ON CONFLICT DO NOTHING [RETURNING ...]: a plain INSERT, whose
+    # duplicate-key refusal store.standins takes for "nothing inserted".
+    (re.compile(r" ON CONFLICT DO NOTHING\b"), ""),
+    (re.compile(r" ON CONFLICT \([a-z_, ]+\) DO UPDATE SET "), " ON DUPLICATE KEY UPDATE "),
+    (re.compile(r"\bexcluded\.([a-z_]+)"), r"VALUES(\1)"),
+    # CAST takes SIGNED and CHAR where PostgreSQL says BIGINT and TEXT.
+    (re.compile(r"\bCAST\(\? AS BIGINT\)"), "CAST(? AS SIGNED)"),
+    (re.compile(r"\bCAST\(\? AS TEXT\)"), "CAST(? AS CHAR)"),
+)
+
+MARIADB = Dialect("mariadb", "%(schema)s_%(table)s", {
+    "hasSchemas": False,
+    "createSchema": "",
+    "columnsOf": "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+                 "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = CONCAT(?, '_', ?)",
+    # A named lock of the server, per database. Unlike PostgreSQL's
+    # transaction lock it is the session's until released, and DDL commits
+    # at once on MariaDB, so schema.ensure releases it itself.
+    "migrationLock": "SELECT GET_LOCK(CONCAT('wf_migrate_', MD5(DATABASE())), 110)",
+    "migrationUnlock": "SELECT RELEASE_LOCK(CONCAT('wf_migrate_', MD5(DATABASE())))",
+    "skipLocked": " FOR UPDATE SKIP LOCKED",
+    # UTC milliseconds from the server's clock, whatever its time zone
+    # (UNIX_TIMESTAMP of a local time would jump at DST changes).
+    "dbNowMs": "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
+    # PostgreSQL's per-transaction lock_timeout and idle-in-transaction
+    # timeout, as session variables: set when the transaction begins (as an
+    # update: SET returns no rows) and given back to the server's defaults
+    # before it ends, so the pooled connection serves others unchanged.
+    "txPrelude": "SET SESSION innodb_lock_wait_timeout = 2, SESSION idle_transaction_timeout = 10",
+    "txPreludeIsUpdate": True,
+    "txEpilogue": "SET SESSION innodb_lock_wait_timeout = DEFAULT, "
+                  "SESSION idle_transaction_timeout = DEFAULT",
+    # MariaDB's default is REPEATABLE READ: every transaction asks for READ
+    # COMMITTED (no default to check first).
+    "defaultIsolation": None,
+    # UPDATE ... RETURNING and ON CONFLICT DO NOTHING (store/standins.py).
+    "standIns": True,
+    "rewrites": _MARIADB_REWRITES,
+    "schemaSteps": ddl_mariadb.steps,
+})
+
+
+_BY_NAME = {POSTGRES.name: POSTGRES, SQLITE.name: SQLITE, MARIADB.name: MARIADB}
 # (dialect name, schema) -> Dialect: one per layout, so each keeps its cache.
 _layouts = {}
 
@@ -149,18 +221,40 @@ def layout(dialectName, schema):
     return d
 
 
+class DatabaseUnsupported(DatabaseError):
+    """The connection leads to a database (or a version) the engine cannot run on."""
+    code = "DATABASE_UNSUPPORTED"
+
+
 # The engine's claims and commands use UPDATE ... RETURNING (SQLite 3.35).
 MIN_SQLITE = (3, 35)
+# Claims use SELECT ... FOR UPDATE SKIP LOCKED (MariaDB 10.6), and INSERT
+# ... RETURNING (10.5).
+MIN_MARIADB = (10, 6)
+SUPPORTED = ("PostgreSQL, MariaDB %s or newer and SQLite %s or newer"
+             % (".".join(str(n) for n in MIN_MARIADB), ".".join(str(n) for n in MIN_SQLITE)))
 
 
-def sqliteVersionTuple(text):
-    """(major, minor) of a ``sqlite_version()`` text such as "3.45.1"; (0, 0)
-    when it cannot be read (then the connection is refused as too old)."""
-    parts = str(text).strip().split(".")
-    try:
-        return (int(parts[0]), int(parts[1]) if len(parts) > 1 else 0)
-    except ValueError:
+def versionTuple(text):
+    """(major, minor) of a version text such as "3.45.1" or
+    "10.11.6-MariaDB-0+deb12u1"; (0, 0) when it cannot be read (then the
+    connection is refused as too old)."""
+    found = re.match(r"\s*(\d+)(?:\.(\d+))?", str(text))
+    if not found:
         return (0, 0)
+    return (int(found.group(1)), int(found.group(2) or 0))
+
+
+sqliteVersionTuple = versionTuple
+
+
+def _checked(dbName, dialect, name, found, minimum, why):
+    """``dialect`` when version text ``found`` is at least ``minimum``."""
+    if versionTuple(found) < minimum:
+        raise DatabaseUnsupported(
+            "Database '%s' is %s %s; exchange.workflows needs %s %s or newer (%s). Supported: %s."
+            % (dbName, name, found[:40], name, ".".join(str(n) for n in minimum), why, SUPPORTED))
+    return dialect
 
 
 def detect(dbName):
@@ -168,6 +262,8 @@ def detect(dbName):
 
     Raises:
         DatabaseUnavailable: the connection cannot be reached.
+        DatabaseUnsupported: it is not a database (or version) the engine
+            runs on; the message names those it does.
     """
     try:
         ds = db.query(dbName, "SELECT sqlite_version()")
@@ -177,15 +273,20 @@ def detect(dbName):
     except db.DatabaseError:
         version = None
     if version is not None:
-        if sqliteVersionTuple(version) < MIN_SQLITE:
-            raise db.DatabaseError(
-                "Database '%s' is SQLite %s; exchange.workflows needs SQLite %s or newer "
-                "(UPDATE ... RETURNING). Update the gateway's SQLite JDBC driver."
-                % (dbName, version[:20], ".".join(str(n) for n in MIN_SQLITE)))
-        return SQLITE
-    ds = db.query(dbName, "SELECT version()")
-    text = str(ds[0][0]).lower() if len(ds) else ""
-    if "postgres" in text:
+        return _checked(dbName, SQLITE, "SQLite", version, MIN_SQLITE,
+                        "UPDATE ... RETURNING; update the gateway's SQLite JDBC driver")
+    try:
+        ds = db.query(dbName, "SELECT version()")
+        text = str(ds[0][0]) if len(ds) else ""
+    except db.DatabaseUnavailable:
+        raise
+    except db.DatabaseError:
+        text = "unknown: it has no version() function"
+    if "postgres" in text.lower():
         return POSTGRES
-    raise db.DatabaseError("Database '%s' is neither PostgreSQL nor SQLite (%s); "
-                           "exchange.workflows supports those two." % (dbName, text[:80]))
+    if "mariadb" in text.lower():
+        return _checked(dbName, MARIADB, "MariaDB", text, MIN_MARIADB,
+                        "SELECT ... FOR UPDATE SKIP LOCKED")
+    raise DatabaseUnsupported(
+        "Database '%s' (version %s) is not one exchange.workflows runs on. Supported: %s "
+        "(MySQL and Microsoft SQL Server are not supported yet)." % (dbName, text[:80], SUPPORTED))

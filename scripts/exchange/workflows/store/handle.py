@@ -3,7 +3,7 @@
 Every store function takes a ``Store`` first. Engine code gets one from
 ``engine.database.prepare(dbName)``, which keeps one per connection, so a
 run holds the same handle from its claim to its end."""
-from exchange.workflows.store import db
+from exchange.workflows.store import db, standins
 
 
 class Store(object):
@@ -18,11 +18,16 @@ class Store(object):
         return self.dialect.sql(template)
 
     def query(self, template, args=(), tx=None):
-        """Runs a SELECT (or ... RETURNING) written with ``{table}`` placeholders."""
+        """Runs a SELECT (or ... RETURNING) written with ``{table}`` placeholders.
+        A statement the database lacks goes through store.standins."""
+        if self.dialect.standIns:
+            return standins.query(self, template, args, tx)
         return db.query(self.dbName, self.dialect.sql(template), args, tx)
 
     def update(self, template, args=(), tx=None):
         """Runs an INSERT/UPDATE/DELETE written with ``{table}`` placeholders."""
+        if self.dialect.standIns:
+            return standins.update(self, template, args, tx)
         return db.update(self.dbName, self.dialect.sql(template), args, tx)
 
     def transaction(self, timeoutMs=30000, prelude=True):

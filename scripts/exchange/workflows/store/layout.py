@@ -19,7 +19,8 @@ alone, by the same rules, so all gateways sharing a database agree:
    twice): SchemaIncompatible, which says what to do, instead of the column
    error the first statement would meet.
 
-On SQLite, which has no schemas, the same rules apply to the prefixes
+On SQLite and MariaDB, which have no schemas (MariaDB's databases are
+what the connection opens), the same rules apply to the prefixes
 ``workflows_`` and ``exchange_workflows_`` (0.3.6 itself ran only on
 PostgreSQL). Only the catalog is read here, never 0.3.6's rows, except its
 one version value for ``admin.checkSchema``; nothing of 0.3.6's is written.

@@ -25,6 +25,8 @@ _BY_STATE = {
     "23503": "a foreign key refused the row",
     "23505": "a unique constraint refused the row",
     "23514": "a CHECK constraint refused the row",
+    # MariaDB's one state for every integrity error (NOT NULL, unique, foreign key).
+    "23000": "an integrity constraint refused the row",
     "P0001": "a database trigger refused the row",
 }
 _BY_SQLITE_CODE = {
@@ -39,9 +41,10 @@ _BY_SQLITE_CODE = {
     "SQLITE_MISMATCH": "a value has the wrong type for its column",
 }
 _SQLITE_CODE = re.compile(r"\[(SQLITE_[A-Z_]+)\]")
-# Identifiers only: a quoted column or constraint name (PostgreSQL), or the
-# ``table.column`` / constraint name after "constraint failed: " (SQLite).
-_PG_NAME = re.compile(r'(column|constraint) "([A-Za-z0-9_.]{1,63})"')
+# Identifiers only: a quoted column or constraint name (PostgreSQL; MariaDB
+# quotes with ' and says "key"), or the ``table.column`` / constraint name
+# after "constraint failed: " (SQLite).
+_PG_NAME = re.compile(r'(column|constraint|key) ["\'`]([A-Za-z0-9_.]{1,63})["\'`]', re.I)
 _SQLITE_NAME = re.compile(r"constraint failed: ([A-Za-z0-9_.]{1,127})")
 
 

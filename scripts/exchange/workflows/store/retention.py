@@ -3,7 +3,8 @@ batches, and the retention hold that exempts a run from it."""
 from exchange.workflows.store import statuses
 
 _CHILDREN = (("ops", "workflow_id"), ("mail", "workflow_id"), ("events", "workflow_id"),
-             ("streams", "workflow_id"), ("eventHistory", "workflow_id"))
+             ("streams", "workflow_id"), ("eventHistory", "workflow_id"),
+             ("prompts", "workflow_id"), ("transitions", "workflow_id"))
 # Runs retention may delete: finished, and not held by an operator.
 _EXPIRABLE = "status IN " + statuses.FINISHED + " AND retention_hold = 0"
 

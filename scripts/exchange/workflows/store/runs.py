@@ -23,7 +23,7 @@ DETAIL_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "parti
                   "recovery_attempts", "created_by", "created_ms", "updated_ms", "started_ms",
                   "finished_ms", "retention_hold", "retention_hold_by", "retention_hold_reason",
                   "retention_hold_ms", "resumed_count", "forked_from", "forked_from_step",
-                  "param_source", "held_ms", "held_since_ms")
+                  "param_source", "held_ms", "held_since_ms", "transition_seq", "handler_error")
 
 LIST_COLUMNS = ("workflow_id", "workflow_name", "status", "queue_name", "partition_key",
                 "priority", "progress", "executor_id", "created_ms", "started_ms", "finished_ms",
@@ -59,7 +59,8 @@ _DIRECT_SQL = (
     + ", executor_id, claim_epoch, started_ms, deadline_ms) SELECT "
     + ", ".join(["CAST(? AS %s)" % t for t in _DIRECT_TYPES])
     + " WHERE NOT EXISTS (SELECT 1 FROM {queues} WHERE queue_name = ? AND "
-    "(concurrency IS NOT NULL OR worker_concurrency IS NOT NULL)) ON CONFLICT DO NOTHING")
+    "(concurrency IS NOT NULL OR worker_concurrency IS NOT NULL OR rate_limit IS NOT NULL)) "
+    "ON CONFLICT DO NOTHING")
 
 
 def insertRunning(store, row, executorId, epoch, now, deadlineMs):
@@ -105,15 +106,17 @@ def listQueues(store):
     """Configured queues and queues with waiting runs, with their limits."""
     ds = store.query(
         "SELECT q.queue_name, q.concurrency, q.worker_concurrency, (SELECT COUNT(*) FROM {status} s "
-        "WHERE s.queue_name = q.queue_name AND s.status = 'ENQUEUED') FROM {queues} q "
-        "ORDER BY q.queue_name")
-    out = [{"queueName": r[0], "concurrency": r[1], "workerConcurrency": r[2], "waiting": int(r[3])}
+        "WHERE s.queue_name = q.queue_name AND s.status = 'ENQUEUED'), q.rate_limit, "
+        "q.rate_period_ms FROM {queues} q ORDER BY q.queue_name")
+    out = [{"queueName": r[0], "concurrency": r[1], "workerConcurrency": r[2], "waiting": int(r[3]),
+            "rateLimit": None if r[4] is None else {"limit": int(r[4]),
+                                                    "periodSeconds": int(r[5]) / 1000.0}}
            for r in ds]
     known = set(q["queueName"] for q in out)
     for name in queuesWithWork(store):
         if name not in known:
             out.append({"queueName": name, "concurrency": None, "workerConcurrency": None,
-                        "waiting": None})
+                        "waiting": None, "rateLimit": None})
     return out
 
 
@@ -275,7 +278,9 @@ def reclaim(store, workflowId, executorId, epoch, now):
     ds = store.query(
         "UPDATE {status} SET claim_epoch = claim_epoch + 1, "
         "recovery_attempts = recovery_attempts + 1, executor_id = ?, updated_ms = ?, "
-        "status = CASE WHEN status = 'HELD' THEN 'HELD' ELSE 'PENDING' END "
+        # A held run, or one whose handler is to be resumed, keeps its status
+        # (states.ADOPTED); a running one waits for its new worker as PENDING.
+        "status = CASE WHEN status IN " + statuses.RELEASABLE + " THEN 'PENDING' ELSE status END "
         "WHERE workflow_id = ? AND claim_epoch = ? AND status IN " + statuses.OWNED
         + " RETURNING " + ", ".join(RUN_COLUMNS), [executorId, now, workflowId, epoch])
     rows = runRows(ds)

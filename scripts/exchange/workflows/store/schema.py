@@ -9,6 +9,9 @@ from exchange.workflows.store.handle import Store
 
 _OWNED = "('PENDING','RUNNING','HELD')"
 _ACTIVE = "('ENQUEUED','PENDING','RUNNING','HELD')"
+# From the handlers' migration on (issue 12): with the transitional statuses.
+_OWNED_11 = "('PENDING','RUNNING','HELD','HOLDING','RESTARTING','STOPPING','ABORTING')"
+_ACTIVE_11 = "('ENQUEUED','PENDING','RUNNING','HELD','HOLDING','RESTARTING','STOPPING','ABORTING')"
 
 # Version N is MIGRATIONS[N - 1]. Append only: never edit a shipped step.
 MIGRATIONS = [
@@ -251,6 +254,117 @@ MIGRATIONS = [
         # (a held run writes nothing), so its span counts from there.
         "UPDATE {status} SET held_since_ms = updated_ms WHERE status = 'HELD'",
     ],
+    [
+        # Operator prompts (issue 12): one row per rt.ask, keyed like the
+        # operation that asks (a handler's ids are a block of their own), so
+        # a replay after a crash finds its prompt instead of asking again. An
+        # answer is one conditional UPDATE from PENDING; the run records it
+        # as the operation's result. A prompt of a run that ended is not
+        # pending whatever its row says: listPrompts joins the active runs.
+        """CREATE TABLE IF NOT EXISTS {prompts} (
+            workflow_id VARCHAR(64) NOT NULL,
+            function_id INTEGER NOT NULL,
+            prompt_key VARCHAR(200) NOT NULL,
+            prompt TEXT,
+            choices TEXT,
+            default_value TEXT,
+            status VARCHAR(20) NOT NULL,
+            created_ms BIGINT NOT NULL,
+            expires_ms BIGINT,
+            answer TEXT,
+            answered_by VARCHAR(200),
+            answered_source VARCHAR(40),
+            answer_reason TEXT,
+            answered_ms BIGINT,
+            PRIMARY KEY (workflow_id, function_id))""",
+        "CREATE INDEX IF NOT EXISTS {ix}wp_key ON {prompts} (workflow_id, prompt_key, status)",
+        "CREATE INDEX IF NOT EXISTS {ix}wp_status ON {prompts} (status, created_ms)",
+    ],
+    [
+        # Command handlers (issue 12): one row per transition that runs a
+        # handler (HOLDING, RESTARTING, STOPPING, ABORTING), opened in the
+        # transaction that takes its command and closed once (DONE, FAILED,
+        # ABANDONED) in the one that moves the run on. The handler's steps
+        # are recorded in {ops} under ids of their own (store/checkpoints.py).
+        """CREATE TABLE IF NOT EXISTS {transitions} (
+            workflow_id VARCHAR(64) NOT NULL,
+            seq INTEGER NOT NULL,
+            from_status VARCHAR(20) NOT NULL,
+            to_status VARCHAR(20) NOT NULL,
+            handler VARCHAR(20),
+            cause VARCHAR(20) NOT NULL,
+            command VARCHAR(20),
+            sender VARCHAR(200),
+            reason TEXT,
+            detail TEXT,
+            state VARCHAR(20) NOT NULL,
+            started_ms BIGINT NOT NULL,
+            finished_ms BIGINT,
+            error TEXT,
+            PRIMARY KEY (workflow_id, seq))""",
+        # The run's last transition number, and the error of the last
+        # handler that raised (getWorkflow's handlerError).
+        "ALTER TABLE {status} ADD COLUMN transition_seq INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE {status} ADD COLUMN handler_error TEXT",
+        # The transitional statuses are owned (and active) like RUNNING: the
+        # partial indexes that list those statuses are rebuilt with them, so
+        # a run whose handler runs keeps its partition and deduplication id.
+        "DROP INDEX IF EXISTS {ixq}ws_owned",
+        "DROP INDEX IF EXISTS {ixq}ws_partition",
+        "DROP INDEX IF EXISTS {ixq}ws_dedup",
+        "DROP INDEX IF EXISTS {ixq}ws_executor_owned",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_owned ON {status} "
+        "(queue_name, executor_id) WHERE status IN " + _OWNED_11,
+        "CREATE UNIQUE INDEX IF NOT EXISTS {ix}ws_partition ON {status} "
+        "(partition_key) WHERE partition_key IS NOT NULL AND status IN " + _OWNED_11,
+        "CREATE UNIQUE INDEX IF NOT EXISTS {ix}ws_dedup ON {status} "
+        "(queue_name, deduplication_id) WHERE deduplication_id IS NOT NULL AND status IN "
+        + _ACTIVE_11,
+        "CREATE INDEX IF NOT EXISTS {ix}ws_executor_owned ON {status} (executor_id) "
+        "WHERE status IN " + _OWNED_11,
+    ],
+    [
+        # Durable schedules (issue 15): one row per schedule. A slot fires by
+        # a conditional UPDATE of next_slot_ms in the transaction that inserts
+        # its run, so one gateway fires it however many look (store/schedules.py).
+        """CREATE TABLE IF NOT EXISTS {schedules} (
+            schedule_name VARCHAR(200) NOT NULL PRIMARY KEY,
+            cron VARCHAR(200) NOT NULL,
+            timezone VARCHAR(64) NOT NULL,
+            workflow_name VARCHAR(200) NOT NULL,
+            inputs TEXT,
+            queue_name VARCHAR(100) NOT NULL,
+            overlap VARCHAR(10) NOT NULL,
+            catch_up VARCHAR(10) NOT NULL,
+            enabled INTEGER NOT NULL,
+            next_slot_ms BIGINT,
+            last_slot_ms BIGINT,
+            last_run_id VARCHAR(64),
+            last_fired_ms BIGINT,
+            skipped_slots INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_by VARCHAR(200),
+            created_ms BIGINT NOT NULL,
+            updated_by VARCHAR(200),
+            updated_ms BIGINT NOT NULL)""",
+        # Every dispatch cycle of every gateway asks for the due ones.
+        "CREATE INDEX IF NOT EXISTS {ix}wsch_due ON {schedules} (enabled, next_slot_ms)",
+    ],
+    [
+        # Rate-limited queues (issue 15): at most rate_limit runs start in
+        # any rate_period_ms. The claim counts a queue's recent starts under
+        # the queue row's lock, through this index.
+        "ALTER TABLE {queues} ADD COLUMN rate_limit INTEGER",
+        "ALTER TABLE {queues} ADD COLUMN rate_period_ms BIGINT",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_queue_started ON {status} (queue_name, started_ms)",
+    ],
+    [
+        # Child runs (issue 15): the run that started this one with
+        # rt.startChild, and whether the parent's commands reach it.
+        "ALTER TABLE {status} ADD COLUMN parent_id VARCHAR(64)",
+        "ALTER TABLE {status} ADD COLUMN propagate INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_parent ON {status} (parent_id, status)",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)
@@ -293,12 +407,38 @@ def ensure(dbName, dialect):
     # ordinary transactions for another gateway's migration to finish.
     with db.Transaction(dbName, dialect, 120000, False) as tx:
         if dialect.settings["migrationLock"]:
-            db.query(dbName, dialect.settings["migrationLock"], (), tx)
-        # Again, under the lock: a gateway that started at the same moment may
-        # have created our tables meanwhile, and its choice is the one to keep.
-        found = layout.locate(dbName, dialect, tx)
-        _migrate(_store(dbName, dialect, found), tx)
+            _lock(dbName, dialect, tx)
+        try:
+            # Again, under the lock: a gateway that started at the same moment may
+            # have created our tables meanwhile, and its choice is the one to keep.
+            found = layout.locate(dbName, dialect, tx)
+            _migrate(_store(dbName, dialect, found), tx)
+        finally:
+            # A session lock (MariaDB) outlives the transaction: it is given
+            # back here, also when the migration failed.
+            if dialect.settings.get("migrationUnlock"):
+                db.query(dbName, dialect.settings["migrationUnlock"], (), tx)
     return found
+
+
+def _lock(dbName, dialect, tx):
+    ds = db.query(dbName, dialect.settings["migrationLock"], (), tx)
+    # PostgreSQL's lock answers nothing worth reading (it waits for as long
+    # as it takes); MariaDB's GET_LOCK answers 0 when its wait ran out.
+    if dialect.settings.get("migrationUnlock") and not (len(ds) and ds[0][0] == 1):
+        raise db.LockTimeout("Database '%s': another gateway's schema migration still holds "
+                             "its lock; try again" % dbName)
+
+
+def steps(dialect, fromVersion):
+    """The statements that bring a database of ``dialect`` at schema version
+    ``fromVersion`` (0: none) to LATEST: MIGRATIONS, or the dialect's own
+    (MariaDB: store/ddl_mariadb.py)."""
+    own = dialect.settings.get("schemaSteps")
+    if own is not None:
+        return own(fromVersion, LATEST)
+    return [statement for number in range(fromVersion + 1, LATEST + 1)
+            for statement in MIGRATIONS[number - 1]]
 
 
 def _store(dbName, dialect, found):
@@ -313,9 +453,8 @@ def _migrate(store, tx):
     version = int(ds[0][0]) if len(ds) else 0
     if version >= LATEST:
         return
-    for number in range(version + 1, LATEST + 1):
-        for statement in MIGRATIONS[number - 1]:
-            store.update(statement, (), tx)
+    for statement in steps(store.dialect, version):
+        store.update(statement, (), tx)
     now = clock.nowMs()
     if version == 0:
         store.update("INSERT INTO {meta} (id, version, updated_ms) VALUES (1, ?, ?)", (LATEST, now), tx)
