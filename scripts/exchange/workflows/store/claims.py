@@ -83,7 +83,7 @@ def claim(store, queueName, executorId, names, appVersion, limit, now):
                 args.append(appVersion)
             args.append(limit * 2 + 8)
             ds = store.query(
-                "SELECT w.workflow_id, w.partition_key FROM {status} w "
+                "SELECT w.workflow_id, w.partition_key FROM {status} w{claimHint} "
                 "WHERE w.status = 'ENQUEUED' AND w.queue_name = ? AND w.workflow_name IN ("
                 + ", ".join(["?"] * len(names)) + ")" + version
                 + " AND (w.partition_key IS NULL OR NOT EXISTS (SELECT 1 FROM {status} a "

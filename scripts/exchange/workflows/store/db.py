@@ -21,7 +21,9 @@ _UNIQUE_STATES = ("23505",)
 # waits that time out (innodb_lock_wait_timeout) and deadlocks are
 # HY000/40001 with these words: like PostgreSQL's 55P03, the transaction
 # did not get its locks and is tried again later.
-_LOCK_WORDS = ("lock wait timeout exceeded", "deadlock found when trying to get lock")
+# SQL Server's LOCK_TIMEOUT (error 1222) and deadlock victim (1205) too.
+_LOCK_WORDS = ("lock wait timeout exceeded", "deadlock found when trying to get lock",
+               "lock request time out period exceeded", "chosen as the deadlock victim")
 
 
 class UniqueViolation(DatabaseError):

@@ -25,7 +25,7 @@ What differs from the PostgreSQL tables:
 Statements are written with the same ``{status}``-style placeholders as the
 others (store.dialects fills them in). Append only, like MIGRATIONS.
 """
-from exchange.workflows.core.errors import DatabaseError
+from exchange.workflows.store import frozen
 
 # Frozen copies of the status groups at BASE_VERSION (see store.statuses):
 # later versions that change a group redefine the generated columns.
@@ -293,20 +293,6 @@ MIGRATIONS = {
 
 def steps(fromVersion, toVersion):
     """The statements that bring a database at ``fromVersion`` (0: none of
-    our tables) to ``toVersion``.
-
-    Raises:
-        DatabaseError: a version in between has no MariaDB statements (a
-            migration was added without its MariaDB counterpart).
-    """
-    out = []
-    if fromVersion < BASE_VERSION:
-        out.extend(CREATE)
-        fromVersion = BASE_VERSION
-    for number in range(fromVersion + 1, toVersion + 1):
-        if number not in MIGRATIONS:
-            raise DatabaseError("This version of exchange.workflows cannot create its tables on "
-                                "MariaDB: schema version %d has no MariaDB statements "
-                                "(store/ddl_mariadb.py MIGRATIONS)." % number)
-        out.extend(MIGRATIONS[number])
-    return out
+    our tables) to ``toVersion`` (see store.frozen)."""
+    return frozen.steps("MariaDB", "store/ddl_mariadb.py", (CREATE, BASE_VERSION, MIGRATIONS),
+                        fromVersion, toVersion)

@@ -21,11 +21,17 @@ cannot be respelled is a setting (``skipLocked``, ``dbNowMs``, the
 transaction prelude, the migration lock) or, for the two statements
 MariaDB lacks (UPDATE ... RETURNING, ON CONFLICT DO NOTHING),
 ``standIns``: store/standins.py runs them another way.
+
+Microsoft SQL Server (T-SQL) keeps the tables in the schema ``workflows``
+like PostgreSQL; its rewrites turn RETURNING into OUTPUT, upserts into
+MERGE and LIMIT/OFFSET into OFFSET ... FETCH, its ``claimHint`` stands for
+SKIP LOCKED, and store.standins takes care of ON CONFLICT DO NOTHING, the
+order of LIMIT ? OFFSET ?'s values and its 2100-parameter limit.
 """
 import re
 
 from exchange.workflows.core.errors import DatabaseError
-from exchange.workflows.store import db, ddl_mariadb
+from exchange.workflows.store import db, ddl_mariadb, ddl_mssql
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_.]{0,62}$")
 
@@ -132,6 +138,8 @@ POSTGRES = Dialect("postgresql", "%(schema)s.%(table)s", {
     # Serialises concurrent migrations from several gateways.
     "migrationLock": "SELECT pg_advisory_xact_lock(7420190311)",
     "skipLocked": " FOR UPDATE SKIP LOCKED",
+    # SQL Server's table hints, after the claim's table alias (store.claims).
+    "claimHint": "",
     # The database's clock, so that leases do not depend on gateway clocks agreeing.
     "dbNowMs": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
     # Every engine transaction is short. A gateway frozen in the middle of one
@@ -152,6 +160,7 @@ SQLITE = Dialect("sqlite", "%(schema)s_%(table)s", {
     # SQLite takes its one write lock with the first write of the migration.
     "migrationLock": "",
     "skipLocked": "",
+    "claimHint": "",
     "dbNowMs": "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
     "txPrelude": None,
     "defaultIsolation": None,
@@ -184,6 +193,7 @@ MARIADB = Dialect("mariadb", "%(schema)s_%(table)s", {
     "migrationLock": "SELECT GET_LOCK(CONCAT('wf_migrate_', MD5(DATABASE())), 110)",
     "migrationUnlock": "SELECT RELEASE_LOCK(CONCAT('wf_migrate_', MD5(DATABASE())))",
     "skipLocked": " FOR UPDATE SKIP LOCKED",
+    "claimHint": "",
     # UTC milliseconds from the server's clock, whatever its time zone
     # (UNIX_TIMESTAMP of a local time would jump at DST changes).
     "dbNowMs": "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
@@ -205,7 +215,113 @@ MARIADB = Dialect("mariadb", "%(schema)s_%(table)s", {
 })
 
 
-_BY_NAME = {POSTGRES.name: POSTGRES, SQLITE.name: SQLITE, MARIADB.name: MARIADB}
+def _outputs(prefix, columns):
+    return ", ".join(prefix + c.strip() for c in columns.split(","))
+
+
+def _updateOutput(found):
+    return "%s OUTPUT %s WHERE %s" % (found.group(1), _outputs("inserted.", found.group(3)),
+                                      found.group(2))
+
+
+def _insertOutput(found):
+    return "%s OUTPUT %s %s" % (found.group(1), _outputs("inserted.", found.group(3)),
+                                found.group(2))
+
+
+def _deleteOutput(found):
+    return "DELETE %s OUTPUT %s WHERE %s" % (found.group(1), _outputs("deleted.", found.group(3)),
+                                             found.group(2))
+
+
+def _merge(found):
+    table, columns, source, keys, sets = found.groups()
+    on = " AND ".join("tgt.%s = excluded.%s" % (k.strip(), k.strip()) for k in keys.split(","))
+    inserted = ", ".join("excluded." + c.strip() for c in columns.split(","))
+    return ("MERGE INTO %s WITH (HOLDLOCK) AS tgt USING (%s) AS excluded (%s) ON %s "
+            "WHEN MATCHED THEN UPDATE SET %s WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s);"
+            % (table, source, columns, on, sets, columns, inserted))
+
+
+# PostgreSQL's spelling -> T-SQL's, in this order (see the module
+# docstring). LIMIT ? OFFSET ? becomes OFFSET ? ROWS FETCH NEXT ? ROWS ONLY,
+# whose two values come the other way round: store.standins swaps them.
+_MSSQL_REWRITES = (
+    # ``output`` is a keyword in T-SQL; the column keeps its name. (So is
+    # ``key``, a column of 0.3.6's schema_meta that store.layout reads.)
+    (re.compile(r"\boutput\b"), "[output]"),
+    (re.compile(r" WHERE key = "), " WHERE [key] = "),
+    (re.compile(r"^(\s*)CREATE TABLE IF NOT EXISTS (\{\w+\})"),
+     r"\1IF OBJECT_ID(N'\2', N'U') IS NULL CREATE TABLE \2"),
+    # INSERT ... ON CONFLICT DO NOTHING: a plain INSERT, whose duplicate-key
+    # refusal store.standins takes for "nothing inserted" (SQL Server ends
+    # only the refused statement while XACT_ABORT is OFF, its default).
+    (re.compile(r" ON CONFLICT DO NOTHING\b"), ""),
+    (re.compile(r"^INSERT INTO (\{\w+\}) \(([a-z_, ]+)\) (VALUES \([?, ]+\)|SELECT .*?) "
+                r"ON CONFLICT \(([a-z_, ]+)\) DO UPDATE SET (.*)$", re.S), _merge),
+    (re.compile(r"^(\s*UPDATE \{\w+\} SET .*?) WHERE (.*) RETURNING ([a-z_, \[\]]+)$", re.S),
+     _updateOutput),
+    (re.compile(r"^(\s*INSERT INTO \{\w+\} \([a-z_, \[\]]+\)) (.*) RETURNING ([a-z_, \[\]]+)$",
+                re.S), _insertOutput),
+    (re.compile(r"^\s*DELETE FROM (\{\w+\}) WHERE (.*) RETURNING ([a-z_, \[\]]+)$", re.S),
+     _deleteOutput),
+    (re.compile(r" LIMIT (\?|\d+) OFFSET (\?|\d+)"), r" OFFSET \2 ROWS FETCH NEXT \1 ROWS ONLY"),
+    (re.compile(r" LIMIT (\?|\d+)"), r" OFFSET 0 ROWS FETCH NEXT \1 ROWS ONLY"),
+    (re.compile(r"\bCAST\(\? AS TEXT\)"), "CAST(? AS NVARCHAR(MAX))"),
+    # VARCHAR would turn what is not in the database's code page into "?".
+    (re.compile(r"\bCAST\(\? AS VARCHAR\("), "CAST(? AS NVARCHAR("),
+)
+
+# Its statements have been parsed as T-SQL (tests/unit/test_dialect_mssql.py)
+# but not yet run against a server (docs/service-api.md "Databases").
+MSSQL = Dialect("mssql", "%(schema)s.%(table)s", {
+    "hasSchemas": True,
+    # CREATE SCHEMA must be alone in its batch.
+    "createSchema": "IF SCHEMA_ID(N'%(schema)s') IS NULL EXEC(N'CREATE SCHEMA %(schema)s')",
+    "columnsOf": "SELECT c.name FROM sys.columns c JOIN sys.tables t ON t.object_id = c.object_id "
+                 "JOIN sys.schemas s ON s.schema_id = t.schema_id WHERE s.name = ? AND t.name = ?",
+    # An application lock owned by the migration's transaction (released
+    # when it ends). It answers < 0 when its wait ran out: the error raised
+    # then carries SQL Server's own lock-timeout words, so store.db counts
+    # it as a LockTimeout, as for a row lock.
+    # NOCOUNT is ON only while the lock is asked for (so that the SELECT's
+    # rows are the batch's first result), then OFF again: the store reads
+    # the row counts of the session's later statements.
+    "migrationLock": "SET NOCOUNT ON; DECLARE @granted INT; "
+                     "EXEC @granted = sp_getapplock @Resource = N'exchange.workflows.migrate', "
+                     "@LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 110000; "
+                     "SET NOCOUNT OFF; "
+                     "IF @granted < 0 RAISERROR(N'Lock request time out period exceeded "
+                     "(schema migration lock)', 16, 1); SELECT @granted",
+    # SELECT ... FOR UPDATE SKIP LOCKED, as table hints: update locks on the
+    # rows read, skipping those another claimer holds.
+    "skipLocked": "",
+    "claimHint": " WITH (UPDLOCK, READPAST, ROWLOCK)",
+    # UTC milliseconds from the server's clock (DATEDIFF_BIG: SQL Server 2016).
+    "dbNowMs": "DATEDIFF_BIG(MILLISECOND, CAST('1970-01-01' AS DATETIME2), SYSUTCDATETIME())",
+    # PostgreSQL's lock_timeout: a waiter gives up after 2 s. SET lasts for
+    # the session, so the epilogue gives the pooled connection back as it was
+    # (-1: wait for ever, the server's default).
+    "txPrelude": "SET LOCK_TIMEOUT 2000",
+    "txPreludeIsUpdate": True,
+    "txEpilogue": "SET LOCK_TIMEOUT -1",
+    # SQL Server's default is READ COMMITTED, but a connection may have been
+    # left at another level: every transaction asks for it.
+    "defaultIsolation": None,
+    # ON CONFLICT DO NOTHING and LIMIT ? OFFSET ? (store/standins.py); its
+    # UPDATE ... RETURNING is respelled (OUTPUT), not stood in for.
+    "standIns": True,
+    "updateReturningStandIn": False,
+    "swapsLimitOffset": True,
+    # A statement takes at most 2100 parameters.
+    "maxParams": 2000,
+    "rewrites": _MSSQL_REWRITES,
+    "schemaSteps": ddl_mssql.steps,
+})
+
+
+_BY_NAME = {POSTGRES.name: POSTGRES, SQLITE.name: SQLITE, MARIADB.name: MARIADB,
+            MSSQL.name: MSSQL}
 # (dialect name, schema) -> Dialect: one per layout, so each keeps its cache.
 _layouts = {}
 
@@ -231,8 +347,12 @@ MIN_SQLITE = (3, 35)
 # Claims use SELECT ... FOR UPDATE SKIP LOCKED (MariaDB 10.6), and INSERT
 # ... RETURNING (10.5).
 MIN_MARIADB = (10, 6)
-SUPPORTED = ("PostgreSQL, MariaDB %s or newer and SQLite %s or newer"
-             % (".".join(str(n) for n in MIN_MARIADB), ".".join(str(n) for n in MIN_SQLITE)))
+# The clock uses DATEDIFF_BIG (SQL Server 2016, version 13.0). Azure SQL
+# Database says 12.0 but has everything SQL Server's newest has.
+MIN_MSSQL = (13, 0)
+SUPPORTED = ("PostgreSQL, MariaDB %s or newer, Microsoft SQL Server 2016 or newer and SQLite %s "
+             "or newer" % (".".join(str(n) for n in MIN_MARIADB),
+                           ".".join(str(n) for n in MIN_SQLITE)))
 
 
 def versionTuple(text):
@@ -287,6 +407,28 @@ def detect(dbName):
     if "mariadb" in text.lower():
         return _checked(dbName, MARIADB, "MariaDB", text, MIN_MARIADB,
                         "SELECT ... FOR UPDATE SKIP LOCKED")
+    if text.startswith("unknown"):
+        # SQL Server has no version() function: its @@VERSION says
+        # "Microsoft SQL Server 2019 (RTM-CU22) ... - 15.0.4322.2 (X64) ...".
+        try:
+            ds = db.query(dbName, "SELECT @@VERSION")
+            text = str(ds[0][0]) if len(ds) else text
+        except db.DatabaseUnavailable:
+            raise
+        except db.DatabaseError:
+            pass
+    if text.startswith("Microsoft SQL"):
+        return mssqlChecked(dbName, text)
     raise DatabaseUnsupported(
         "Database '%s' (version %s) is not one exchange.workflows runs on. Supported: %s "
-        "(MySQL and Microsoft SQL Server are not supported yet)." % (dbName, text[:80], SUPPORTED))
+        "(MySQL is not supported yet)." % (dbName, text[:80], SUPPORTED))
+
+
+def mssqlChecked(dbName, versionText):
+    """MSSQL when SQL Server's @@VERSION text ``versionText`` is 2016 or
+    newer (or Azure SQL); else DatabaseUnsupported."""
+    if versionText.startswith("Microsoft SQL Azure"):
+        return MSSQL
+    found = re.search(r" - (\d+\.\d+)", versionText)
+    return _checked(dbName, MSSQL, "Microsoft SQL Server", found.group(1) if found else "?",
+                    MIN_MSSQL, "DATEDIFF_BIG, SQL Server 2016")

@@ -34,17 +34,27 @@ def delete(store, workflowIds):
     records too, since only the ids whose row was deleted lose theirs."""
     if not workflowIds:
         return 0
-    marks = ", ".join(["?"] * len(workflowIds))
+    # A database that takes fewer values per statement (SQL Server: 2100)
+    # gets the ids in several lists, still in the one transaction.
+    per = store.dialect.settings.get("maxParams") or len(workflowIds)
+    deleted = 0
     with store.transaction() as tx:
-        gone = [r[0] for r in store.query(
-            "DELETE FROM {status} WHERE workflow_id IN (" + marks + ") AND " + _EXPIRABLE
-            + " RETURNING workflow_id", workflowIds, tx)]
-        if gone:
-            marks = ", ".join(["?"] * len(gone))
-            for table, column in _CHILDREN:
-                store.update("DELETE FROM {" + table + "} WHERE " + column + " IN (" + marks + ")",
-                             gone, tx)
-        return len(gone)
+        for start in range(0, len(workflowIds), per):
+            deleted += _deleteSome(store, list(workflowIds[start:start + per]), tx)
+    return deleted
+
+
+def _deleteSome(store, workflowIds, tx):
+    marks = ", ".join(["?"] * len(workflowIds))
+    gone = [r[0] for r in store.query(
+        "DELETE FROM {status} WHERE workflow_id IN (" + marks + ") AND " + _EXPIRABLE
+        + " RETURNING workflow_id", workflowIds, tx)]
+    if gone:
+        marks = ", ".join(["?"] * len(gone))
+        for table, column in _CHILDREN:
+            store.update("DELETE FROM {" + table + "} WHERE " + column + " IN (" + marks + ")",
+                         gone, tx)
+    return len(gone)
 
 
 def setHold(store, workflowId, hold, by, reason, now):

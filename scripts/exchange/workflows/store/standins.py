@@ -1,5 +1,9 @@
 """Statements some databases lack, stood in for (MariaDB): UPDATE ...
-RETURNING, and INSERT ... ON CONFLICT DO NOTHING.
+RETURNING, and INSERT ... ON CONFLICT DO NOTHING; on SQL Server, ON
+CONFLICT DO NOTHING (as on MariaDB) and the order of LIMIT ? OFFSET ?'s
+values (``swapsLimitOffset``), and multi-row inserts of more values than
+a statement takes (``maxParams``); its RETURNING is respelled OUTPUT by
+the dialect's rewrites (``updateReturningStandIn: False``).
 
 Store.query and Store.update hand every statement here when their dialect
 says ``standIns: True``; what is neither of the two goes to the database
@@ -48,14 +52,18 @@ _SHAPE = re.compile(r"^\s*UPDATE (\{[A-Za-z]+\}) SET (.*?) WHERE (.*) RETURNING 
 
 
 _DO_NOTHING = " ON CONFLICT DO NOTHING"
+_LIMIT_OFFSET = " LIMIT ? OFFSET ?"
 # INSERT ... VALUES (?, ...), (?, ...) ON CONFLICT DO NOTHING: head and one row's marks.
 _ROWS = re.compile(r"^(.* VALUES )(\([?, ]+\))(?:, \2)*" + _DO_NOTHING + "$", re.S)
 
 
 def query(store, template, args, tx):
     """Store.query for a dialect with stand-ins."""
-    if isUpdateReturning(template):
+    settings = store.dialect.settings
+    if settings.get("updateReturningStandIn", True) and isUpdateReturning(template):
         return updateReturning(store, template, args, tx)
+    if settings.get("swapsLimitOffset") and _LIMIT_OFFSET in template:
+        args = limitOffsetSwapped(template, args)
     if _DO_NOTHING in template:
         try:
             return db.query(store.dbName, store.dialect.sql(template), args, tx)
@@ -68,6 +76,11 @@ def update(store, template, args, tx):
     """Store.update for a dialect with stand-ins."""
     if _DO_NOTHING not in template:
         return db.update(store.dbName, store.dialect.sql(template), args, tx)
+    most = store.dialect.settings.get("maxParams")
+    if most and len(args) > most:
+        rows = _ROWS.match(template)
+        if rows is not None:
+            return _inChunks(store, rows.group(1), rows.group(2), most, args, tx)
     try:
         return db.update(store.dbName, store.dialect.sql(template), args, tx)
     except db.UniqueViolation:
@@ -85,6 +98,29 @@ def update(store, template, args, tx):
         except db.UniqueViolation:
             pass
     return inserted
+
+
+def _inChunks(store, head, one, most, args, tx):
+    """A multi-row INSERT ... ON CONFLICT DO NOTHING with more values than
+    the database takes in one statement (SQL Server: 2100), as several."""
+    width = one.count("?")
+    per = max(1, most // width)
+    inserted = 0
+    for start in range(0, len(args), per * width):
+        chunk = list(args[start:start + per * width])
+        template = head + ", ".join([one] * (len(chunk) // width)) + _DO_NOTHING
+        inserted += update(store, template, chunk, tx)
+    return inserted
+
+
+def limitOffsetSwapped(template, args):
+    """``args`` with the values of ``template``'s ``LIMIT ? OFFSET ?`` the
+    other way round, for the dialect's ``OFFSET ? ROWS FETCH NEXT ? ROWS
+    ONLY`` (SQL Server)."""
+    at = template[:template.index(_LIMIT_OFFSET)].count("?")
+    args = list(args)
+    args[at], args[at + 1] = args[at + 1], args[at]
+    return args
 
 
 def isUpdateReturning(template):
