@@ -160,6 +160,16 @@ check(len(late) >= 23 and got["skippedSlots"] == 0 and fired == sorted(set(fired
       "catchUp all: every missed slot fired once", len(fired), got["skippedSlots"])
 wait_for(lambda: all(s == "SUCCESS" for _, s in runs_of("s.all")), 60, what="s.all runs to end")
 
+# -- a workflow's secret inputs are masked where a schedule is shown
+import secretflows  # noqa: E402,F401 - registers sec.login (secretInputs=["password"])
+hidden = ok(admin.createSchedule("s.secret", "@daily", "sec.login",
+                                 {"user": "op", "password": "hunter2-sched"}, timezone="UTC"),
+            "SCHEDULE_CREATED")
+shown = repr(hidden) + repr(ok(admin.listSchedules(), "SCHEDULES_LISTED"))
+check("hunter2-sched" not in shown and hidden["inputs"]["user"] == "op",
+      "a secret input is masked in the schedule's answers", hidden["inputs"])
+ok(admin.deleteSchedule("s.secret"), "SCHEDULE_DELETED")
+
 audit = sql("SELECT code FROM %s WHERE target LIKE 'schedule:%%'" % store.dialect.names["audit"])
 codes = set(str(r[0]) for r in audit)
 check(set(["SCHEDULE_CREATED", "SCHEDULE_PAUSED", "SCHEDULE_RESUMED", "SCHEDULE_TRIGGERED",

@@ -22,7 +22,7 @@ import hashlib
 from exchange.workflows.core import clock, codec, cron, logs, states, zones
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, WorkflowsError, describe
 from exchange.workflows.core.validate import text as _text
-from exchange.workflows.engine import database, registry, submit
+from exchange.workflows.engine import database, queries, registry, submit
 from exchange.workflows.store import events, runs
 from exchange.workflows.store import schedules as table
 from exchange.workflows.store.schedules import Advance
@@ -272,7 +272,9 @@ def view(schedule, now):
     """A schedule as the API shows it: its row, the next slots, decoded inputs."""
     out = dict(zip(table.KEYS, schedule))
     out["enabled"] = bool(schedule.enabled)
-    out["inputs"] = codec.decode(schedule.inputs) if schedule.inputs else {}
+    # Shown as a run's inputs are: the workflow's secret inputs masked.
+    out["inputs"] = queries.shownInputs(schedule.workflowName,
+                                        codec.decode(schedule.inputs) if schedule.inputs else {})
     upcoming, slot = [], schedule.nextSlotMs
     if schedule.enabled and slot is not None:
         spec = cron.parse(schedule.cron)
