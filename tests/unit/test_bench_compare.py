@@ -93,3 +93,60 @@ def test_only_measured_rows_are_shown(fakes, capsys):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert sorted(summary["checks"]) == ["claim time 1M / 1k rows", "dispatch time 1M / 1k rows"]
     assert summary["direct_ratio"] is None and summary["direct_ratio_per_repeat"] == []
+
+
+def test_db_list_always_has_postgresql_first():
+    assert compare.engine_dbs("postgresql") == ["postgresql"]
+    assert compare.engine_dbs("mariadb") == ["postgresql", "mariadb"]
+    assert compare.engine_dbs(" SQLite , mariadb,postgresql") == ["postgresql", "mariadb", "sqlite"]
+    assert compare.engine_dbs("postgresql", sqlite=True) == ["postgresql", "sqlite"]
+    with pytest.raises(ValueError, match="unknown database mssql"):
+        compare.engine_dbs("postgresql,mssql")
+
+
+def test_unknown_db_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        compare.parse(["--db", "oracle"])
+    assert e.value.code == 2
+    assert "unknown database oracle" in capsys.readouterr().err
+
+
+class FakeMaria(FakeServer):
+    version, pid, port = "10.11.6", 5151, 3306
+    stopped = False
+
+    def stop(self):
+        FakeMaria.stopped = True
+
+
+def test_mariadb_beside_postgresql(fakes, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(compare.mariaserver, "Server", FakeMaria)
+    floors = iter([0.6, 0.9])
+    monkeypatch.setattr(compare.mariaserver, "commit_floor", lambda srv: {
+        "commit_ms": next(floors), "c1": {"commits_per_s": 1600}, "c16": {"commits_per_s": 7000}})
+    out = tmp_path / "result.json"
+    assert compare.main(["--db", "mariadb", "--scenarios", "e2e,enqueue", "--skip-dbos",
+                         "--enqueue-threads", "3", "--enqueue-count", "1000",
+                         "--json", str(out)]) == 0
+    assert FakeMaria.stopped
+    # PostgreSQL first (3 e2e, burst and paced enqueue), then the same on MariaDB once.
+    assert [(c[0], c[1]) for c in fakes] == [("postgresql", "e2e")] * 3 + [
+        ("postgresql", "enqueue")] * 2 + [("mariadb", "e2e")] * 3 + [("mariadb", "enqueue")]
+    assert "ours enqueue (3 threads, burst)" in [c[2] for c in fakes]
+
+    stdout = capsys.readouterr().out
+    assert "Our engine on mariadb 10.11.6" in stdout
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    ratios = summary["mariadb_vs_postgresql"]
+    # The fakes return the same figures on both databases; the floors differ.
+    assert ratios["commit floor (ms, 1 client)"] == 2.0
+    assert ratios["direct start, wf/s"] == 1.0 and ratios["flush (rows/s)"] == 1.0
+    assert "claim time 1M / 1k rows" not in ratios  # scale was not run
+    assert "enqueueInMemory p99 (us), 3 threads burst" in summary["checks"]
+
+    result = json.loads(out.read_text())
+    assert result["mariadb"]["commit_floor"]["commit_ms"] == 0.6
+    assert set(result["other"]["mariadb"]) == {"direct", "queued_start", "queued_memory",
+                                               "enqueue"}
+    assert result["side_tables"]["mariadb"][0][0] == ["measure", "PostgreSQL", "mariadb",
+                                                      "mariadb/PostgreSQL"]

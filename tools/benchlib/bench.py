@@ -571,6 +571,14 @@ _HIST_SQLITE = ("WITH RECURSIVE s(g) AS (SELECT ? UNION ALL SELECT g + 1 FROM s 
                 "finished_ms) SELECT printf('%08x-0000-7000-8000-%012x', g, g), 'bench.k', "
                 "'SUCCESS', 'default', 0, '{{\"k\":3}}', '3', 'history/bench', 1, ? + g, ? + g, "
                 "? + g + 1, ? + g + 5 FROM s")
+# MariaDB's SEQUENCE engine gives the numbers (seq_1_to_N is a virtual table);
+# the bounds stay bound parameters.
+_HIST_MARIADB = ("INSERT INTO {status} (workflow_id, workflow_name, status, queue_name, priority, "
+                 "inputs, output, executor_id, claim_epoch, created_ms, updated_ms, started_ms, "
+                 "finished_ms) SELECT CONCAT(LPAD(LOWER(HEX(g)), 8, '0'), '-0000-7000-8000-', "
+                 "LPAD(LOWER(HEX(g)), 12, '0')), 'bench.k', 'SUCCESS', 'default', 0, "
+                 "'{{\"k\":3}}', '3', 'history/bench', 1, ? + g, ? + g, ? + g + 1, ? + g + 5 "
+                 "FROM (SELECT ? + seq - 1 AS g FROM seq_1_to_100000 WHERE seq <= ?) AS s")
 
 
 def add_history(first, last, base_ms):
@@ -581,6 +589,8 @@ def add_history(first, last, base_ms):
         hi = min(last, g + 99999)
         if d.dialect.name == "postgresql":
             update(_HIST_PG, [base_ms, base_ms, base_ms, base_ms, g, hi])
+        elif d.dialect.name == "mariadb":
+            update(_HIST_MARIADB, [base_ms, base_ms, base_ms, base_ms, g, hi - g + 1])
         else:
             update(_HIST_SQLITE, [g, hi, base_ms, base_ms, base_ms, base_ms])
         g = hi + 1
@@ -656,6 +666,8 @@ def scale(a):
             have = level
             if d.dialect.name == "postgresql":
                 update("ANALYZE {status}")
+            elif d.dialect.name == "mariadb":
+                sql("ANALYZE TABLE {status}")  # returns a result set
         else:
             load_s = 0.0
         count = int(sql("SELECT COUNT(*) FROM {status}")[0][0])

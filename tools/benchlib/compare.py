@@ -2,7 +2,9 @@
 the same throwaway PostgreSQL (fsync on), in the same run (CPython 3).
 
     tools/bench-compare [--workflows 2000] [--queue-workflows 1000] [--samples 50]
-                        [--scenarios e2e,enqueue,scale,memory | all] [--sqlite]
+                        [--scenarios e2e,enqueue,scale,memory | all]
+                        [--db postgresql,mariadb,sqlite] [--sqlite]
+                        [--enqueue-threads 8] [--enqueue-count 5000]
                         [--repeat 1] [--skip-dbos] [--json FILE]
 
 1. Starts PostgreSQL (fsync and synchronous_commit on) in a temp dir.
@@ -12,7 +14,13 @@ the same throwaway PostgreSQL (fsync on), in the same run (CPython 3).
 4. Runs `tools/bench` (our engine in the simulated gateway) and
    tools/benchlib/dbos_bench.py (DBOS) against their own databases on that
    server, --repeat times, alternating, and keeps the best figure of each.
-5. Prints both, the ratios and the issue's targets; stops the server by PID
+5. With --db ...,mariadb: starts a durable throwaway MariaDB too
+   (mariaserver.py: redo log flushed at every commit), measures its commit
+   floor with mariadb-slap, runs our same scenarios on it (after the
+   PostgreSQL ones, --repeat does not apply) and prints them beside
+   PostgreSQL's, as ratios. --db ...,sqlite (or --sqlite) does the same on
+   SQLite files. DBOS runs on PostgreSQL only.
+6. Prints both, the ratios and the issue's targets; stops the servers by PID
    and removes the temp dirs. The last line is one JSON object.
 
 Ratios, not absolute times, are the claim: the machine's fsync speed moves
@@ -33,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+import mariaserver  # noqa: E402
 import pgserver  # noqa: E402
 
 BENCH = os.path.join(ROOT, "tools", "bench")
@@ -161,8 +170,9 @@ class Counter(object):
 
 
 def ours(srv, dbkind, args_list, what, tmp, timeout=900):
-    """Runs tools/bench on a fresh database; returns its summary JSON."""
-    if dbkind == "postgresql":
+    """Runs tools/bench on a fresh database of ``srv`` (the PostgreSQL or
+    MariaDB server; unused for SQLite); returns its summary JSON."""
+    if dbkind in SERVER_DBS:
         url = srv.jdbc_url(srv.create_database(Counter.next("wf")))
         extra = ["--server-pid", str(srv.pid)]
     else:
@@ -255,10 +265,40 @@ def parse(argv):
     p.add_argument("--scenarios", default="e2e",
                    help="comma list of e2e, enqueue, scale, memory, micro; or all")
     p.add_argument("--history-rows", default="1000,1000000")
-    p.add_argument("--sqlite", action="store_true", help="also run our scenarios on SQLite")
+    p.add_argument("--db", default="postgresql",
+                   help="comma list of the databases our engine runs on: postgresql (always, "
+                        "beside DBOS), mariadb, sqlite")
+    p.add_argument("--sqlite", action="store_true", help="the same as adding sqlite to --db")
+    p.add_argument("--enqueue-threads", type=int, default=8,
+                   help="producer threads of the enqueue scenario")
+    p.add_argument("--enqueue-count", type=int, default=5000,
+                   help="enqueueInMemory calls per thread in the (burst) enqueue scenario")
     p.add_argument("--skip-dbos", action="store_true")
     p.add_argument("--json", help="write everything to this file")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    try:
+        a.dbs = engine_dbs(a.db, a.sqlite)
+    except ValueError as e:
+        p.error(str(e))
+    return a
+
+
+# The databases our side runs on, in the order they run. PostgreSQL hosts
+# DBOS and is the reference of every ratio, so it is always there.
+SERVER_DBS = ("postgresql", "mariadb")
+ENGINE_DBS = SERVER_DBS + ("sqlite",)
+
+
+def engine_dbs(text, sqlite=False):
+    """--db's comma list (plus --sqlite) -> the databases in run order;
+    ValueError for an unknown name."""
+    names = [x.strip().lower() for x in text.split(",") if x.strip()]
+    bad = [x for x in names if x not in ENGINE_DBS]
+    if bad:
+        raise ValueError("--db: unknown database %s (known: %s)" % (", ".join(bad),
+                                                                   ", ".join(ENGINE_DBS)))
+    wanted = set(names) | {"postgresql"} | ({"sqlite"} if sqlite else set())
+    return [x for x in ENGINE_DBS if x in wanted]
 
 
 def scenario_list(a):
@@ -293,15 +333,19 @@ def e2e_runs(srv, py, a, scenarios, tmp):
     return runs
 
 
+def enqueue_args(a):
+    return ["enqueue", "--threads", str(a.enqueue_threads), "--count", str(a.enqueue_count)]
+
+
 def other_runs(srv, a, scenarios, tmp):
-    """Our other scenarios on PostgreSQL, and with --sqlite on SQLite too."""
+    """Our other scenarios on PostgreSQL."""
     other = {}
     if "enqueue" in scenarios:
-        other["enqueue"] = ours(srv, "postgresql", ["enqueue", "--threads", "8", "--count", "5000"],
-                               "ours enqueue (8 threads, burst)", tmp)
+        other["enqueue"] = ours(srv, "postgresql", enqueue_args(a),
+                               "ours enqueue (%d threads, burst)" % a.enqueue_threads, tmp)
         other["enqueue_paced"] = ours(srv, "postgresql", [
-            "enqueue", "--threads", "8", "--count", "2000", "--rate", "250",
-            "--timer-window", "0"], "ours enqueue (8 threads x 250/s)", tmp)
+            "enqueue", "--threads", str(a.enqueue_threads), "--count", "2000", "--rate", "250",
+            "--timer-window", "0"], "ours enqueue (%d threads x 250/s)" % a.enqueue_threads, tmp)
     if "scale" in scenarios:
         other["scale"] = ours(srv, "postgresql", ["scale", "--history-rows", a.history_rows],
                              "ours scale", tmp)
@@ -309,31 +353,30 @@ def other_runs(srv, a, scenarios, tmp):
         other["memory"] = ours(srv, "postgresql", ["memory"], "ours memory", tmp)
     if "micro" in scenarios:
         other["micro"] = ours(srv, "postgresql", ["micro"], "ours micro", tmp)
-    if a.sqlite:
-        other["sqlite"] = sqlite_runs(srv, a, scenarios, tmp)
     return other
 
 
-def sqlite_runs(srv, a, scenarios, tmp):
+def side_runs(srv, kind, a, scenarios, tmp):
+    """Our scenarios on another database (``kind``: mariadb on the server
+    ``srv``, or sqlite), once each, for the comparison with PostgreSQL."""
     common = e2e_common(a)
     sq = {}
     if "e2e" in scenarios:
-        sq["direct"] = ours(srv, "sqlite", ["e2e", "--workflows", str(a.workflows)]
-                            + common, "ours e2e direct [sqlite]", tmp)
-        sq["queued_start"] = ours(srv, "sqlite", [
+        sq["direct"] = ours(srv, kind, ["e2e", "--workflows", str(a.workflows)]
+                            + common, "ours e2e direct [%s]" % kind, tmp)
+        sq["queued_start"] = ours(srv, kind, [
             "e2e", "--workflows", str(a.queue_workflows), "--concurrency", "10"]
-            + common, "ours e2e queued start [sqlite]", tmp)
-        sq["queued_memory"] = ours(srv, "sqlite", [
+            + common, "ours e2e queued start [%s]" % kind, tmp)
+        sq["queued_memory"] = ours(srv, kind, [
             "e2e", "--workflows", str(a.queue_workflows), "--concurrency", "10",
-            "--mode", "memory"] + common, "ours e2e queued memory [sqlite]", tmp)
+            "--mode", "memory"] + common, "ours e2e queued memory [%s]" % kind, tmp)
     if "enqueue" in scenarios:
-        sq["enqueue"] = ours(srv, "sqlite", ["enqueue", "--threads", "8", "--count", "5000"],
-                             "ours enqueue [sqlite]", tmp)
+        sq["enqueue"] = ours(srv, kind, enqueue_args(a), "ours enqueue [%s]" % kind, tmp)
     if "scale" in scenarios:
-        sq["scale"] = ours(srv, "sqlite", ["scale", "--history-rows", a.history_rows],
-                           "ours scale [sqlite]", tmp)
+        sq["scale"] = ours(srv, kind, ["scale", "--history-rows", a.history_rows],
+                           "ours scale [%s]" % kind, tmp)
     if "memory" in scenarios:
-        sq["memory"] = ours(srv, "sqlite", ["memory"], "ours memory [sqlite]", tmp)
+        sq["memory"] = ours(srv, kind, ["memory"], "ours memory [%s]" % kind, tmp)
     return sq
 
 
@@ -362,10 +405,38 @@ def measure(a, result):
         other = other_runs(srv, a, scenarios, tmp)
         floor1 = commit_floor(srv)
         log("commit floor after: %.3f ms" % floor1["commit_ms"])
+        if "mariadb" in a.dbs:
+            other["mariadb"] = mariadb_runs(a, scenarios, tmp, result)
+        if "sqlite" in a.dbs:
+            other["sqlite"] = side_runs(srv, "sqlite", a, scenarios, tmp)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return floor0, floor1, runs, other
+
+
+def mariadb_runs(a, scenarios, tmp, result):
+    """Starts the durable MariaDB, measures its commit floor around our
+    scenarios on it, stops it; returns {kind: summary}. The PostgreSQL server
+    stays up (idle) meanwhile."""
+    msrv = mariaserver.Server()
+    try:
+        msrv.start()
+        log("MariaDB %s on port %d (pid %d), innodb_flush_log_at_trx_commit=1" % (
+            msrv.version, msrv.port, msrv.pid))
+        floor0 = mariaserver.commit_floor(msrv)
+        log("MariaDB commit floor: %.3f ms (%s commits/s single client; %s/s with 16)" % (
+            floor0["commit_ms"], floor0["c1"]["commits_per_s"], floor0["c16"]["commits_per_s"]))
+        runs = side_runs(msrv, "mariadb", a, scenarios, tmp)
+        floor1 = mariaserver.commit_floor(msrv)
+        log("MariaDB commit floor after: %.3f ms" % floor1["commit_ms"])
+        result["mariadb"] = {"version": msrv.version, "settings": msrv.settings, "pid": msrv.pid,
+                             "commit_floor": {"before": floor0, "after": floor1,
+                                              "commit_ms": min(floor0["commit_ms"],
+                                                               floor1["commit_ms"])}}
+        return runs
+    finally:
+        msrv.stop()
 
 
 def _get(d, k):
@@ -424,16 +495,16 @@ def e2e_checks(c, a, floor_ms, best_of, paired):
           g(dres, "start_latency_p99_ms"), "-", None)
 
 
-def other_checks(c, other):
+def other_checks(c, a, other):
     g = _get
     enq = other.get("enqueue")
     if enq is not None:
-        c.add("enqueueInMemory p99 (us), 8 threads burst", g(enq, "enqueue_p99_us"), None, "<= 50",
-              g(enq, "enqueue_p99_us") <= 50)
+        c.add("enqueueInMemory p99 (us), %d threads burst" % a.enqueue_threads,
+              g(enq, "enqueue_p99_us"), None, "<= 50", g(enq, "enqueue_p99_us") <= 50)
         paced = other.get("enqueue_paced")
         if paced:
-            c.add("enqueueInMemory p99 (us), 8 threads x 250/s", g(paced, "enqueue_p99_us"), None,
-                  "<= 50", g(paced, "enqueue_p99_us") <= 50)
+            c.add("enqueueInMemory p99 (us), %d threads x 250/s" % a.enqueue_threads,
+                  g(paced, "enqueue_p99_us"), None, "<= 50", g(paced, "enqueue_p99_us") <= 50)
         c.add("flush (rows/s)", g(enq, "flush_rows_per_s"), None, ">= 20000",
               g(enq, "flush_rows_per_s") >= 20000)
         c.add("flush by the shipped timer alone (rows/s)", g(enq, "timer_flush_rows_per_s"), None,
@@ -451,6 +522,56 @@ def other_checks(c, other):
               None, "fits a 1 GB heap", (g(mem, "heap_running_mb") or 0) < 512)
 
 
+# The rows of the other-database tables: (label, which PostgreSQL result, key).
+SIDE_ROWS = (
+    ("step overhead (ms)", "direct", "step_overhead_ms"),
+    ("direct start, wf/s", "direct", "workflows_per_s"),
+    ("queued c10 via start(), wf/s", "queued_start", "workflows_per_s"),
+    ("queued c10 via enqueueInMemory+timer, wf/s", "queued_memory", "workflows_per_s"),
+    ("start->RUNNING p50 (ms), worker free", "direct", "start_latency_p50_ms"),
+    ("start->RUNNING p99 (ms), worker free", "direct", "start_latency_p99_ms"),
+    ("gateway CPU per direct wf (ms)", "direct", "gateway_cpu_ms_per_workflow"),
+    ("database CPU per direct wf (ms)", "direct", "db_cpu_ms_per_workflow"),
+    ("enqueueInMemory p50 (us), burst", "enqueue", "enqueue_p50_us"),
+    ("enqueueInMemory p99 (us), burst", "enqueue", "enqueue_p99_us"),
+    ("flush (rows/s)", "enqueue", "flush_rows_per_s"),
+    ("flush by the shipped timer alone (rows/s)", "enqueue", "timer_flush_rows_per_s"),
+    ("claim time 1M / 1k rows", "scale", "claim_ratio"),
+    ("dispatch time 1M / 1k rows", "scale", "dispatch_ratio"),
+)
+
+
+def side_table(kind, pg, side, pg_floor_ms=None, side_floor_ms=None):
+    """Our figures on ``kind`` beside PostgreSQL's, as rows (header first)
+    and {label: ratio kind/PostgreSQL}. ``pg`` and ``side`` map a result
+    name (direct, queued_start, enqueue, ...) to its summary."""
+    rows = [("measure", "PostgreSQL", kind, "%s/PostgreSQL" % kind)]
+    ratios = {}
+
+    def add(label, p_, o):
+        if p_ is None and o is None:
+            return  # not measured in this run
+        rows.append((label, fmt(p_), fmt(o), fmt(ratio(o, p_))))
+        ratios[label] = ratio(o, p_)
+
+    add("commit floor (ms, 1 client)", pg_floor_ms, side_floor_ms)
+    for label, which, key in SIDE_ROWS:
+        add(label, _get(pg.get(which), key), _get(side.get(which), key))
+    return rows, ratios
+
+
+def side_tables(a, best_of, other, floor_ms, result):
+    """{kind: (rows, ratios)} for each other database our side ran on."""
+    pg = dict(best_of, enqueue=other.get("enqueue"), scale=other.get("scale"))
+    out = {}
+    for kind in a.dbs:
+        if kind != "postgresql" and other.get(kind) is not None:
+            side_floor = _get(_get(result.get(kind), "commit_floor"), "commit_ms")
+            out[kind] = side_table(kind, pg, other[kind], floor_ms if side_floor else None,
+                                   side_floor)
+    return out
+
+
 def print_report(result, floor0, floor1, dres, rows):
     m = result["machine"]
     print("\nMachine: %s, %s CPUs, %s GB; %s; PostgreSQL %s (fsync on)" % (
@@ -465,6 +586,13 @@ def print_report(result, floor0, floor1, dres, rows):
     print()
     print(table(rows))
     print()
+    for kind, (srows, _ratios) in sorted(result.get("side_tables", {}).items()):
+        info = result.get(kind) or {}
+        print("Our engine on %s%s, beside PostgreSQL (PostgreSQL: best of --repeat; %s: one run)"
+              % (kind, " %s (%s)" % (info["version"], "innodb_flush_log_at_trx_commit=1")
+                 if info.get("version") else "", kind))
+        print(table(srows))
+        print()
 
 
 def summary_line(floor_ms, checks, best_of, paired):
@@ -501,15 +629,20 @@ def main(argv):
     result["direct_ratio_per_repeat"] = paired
     c = Checks()
     e2e_checks(c, a, floor_ms, best_of, paired)
-    other_checks(c, other)
+    other_checks(c, a, other)
     result["table"] = c.rows
     result["checks"] = c.met
+    sides = side_tables(a, best_of, other, floor_ms, result)
+    result["side_tables"] = sides
 
     print_report(result, floor0, floor1, best_of["dbos"], c.rows)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=2, sort_keys=True, default=str)
-    print(json.dumps(summary_line(floor_ms, c.met, best_of, paired), sort_keys=True))
+    line = summary_line(floor_ms, c.met, best_of, paired)
+    for kind, (_rows, ratios) in sides.items():
+        line["%s_vs_postgresql" % kind] = ratios
+    print(json.dumps(line, sort_keys=True))
     return 0
 
 

@@ -39,14 +39,17 @@ class Server(PostgresServer):
         return "postgresql://%s@%s:%d/%s" % (self.user, self.host, self.port, dbname)
 
 
-def main(argv):
+def serve(argv, server_class, url, doc):
+    """``start [setting=value ...]``: starts ``server_class`` with those
+    settings, prints PORT, PID, DIR and ``url(server)``, and stops the server
+    on Ctrl-C / SIGTERM (see run_main). Shared with mariaserver.py."""
     if argv[1:2] != ["start"] or not all("=" in x for x in argv[2:]):
-        print(__doc__)
+        print(doc)
         return 2
-    srv = Server(settings=dict(x.split("=", 1) for x in argv[2:])).start()
-    print("PORT %d\nPID %d\nDIR %s\nURL %s" % (srv.port, srv.pid, srv.base_dir, srv.jdbc_url("postgres")),
-          flush=True)
+    srv = server_class(settings=dict(x.split("=", 1) for x in argv[2:])).start()
     try:
+        print("PORT %d\nPID %d\nDIR %s\nURL %s" % (srv.port, srv.pid, srv.base_dir, url(srv)),
+              flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -56,6 +59,16 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main):
+    """Runs ``main(sys.argv)`` with SIGTERM turned into KeyboardInterrupt, so
+    that `kill PID` stops the server too."""
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     sys.exit(main(sys.argv))
+
+
+def main(argv):
+    return serve(argv, Server, lambda srv: srv.jdbc_url("postgres"), __doc__)
+
+
+if __name__ == "__main__":
+    run_main(main)
