@@ -33,6 +33,11 @@ MARIADB_MODULES = (
     "tests/integration/test_engine.py",
     "tests/integration/test_steps.py",
     "tests/integration/test_control_commands.py",
+    # The benchmark smoke run: its timed claims once came back empty on
+    # MariaDB, when claimers of two queues deadlocked (store/standins.py).
+    "tests/integration/test_bench_smoke.py",
+    # Released waits: conditional releases and wake claims (UPDATE ... RETURNING stand-ins).
+    "tests/integration/test_waits_release.py",
 )
 
 # SQLite settings the tests ask for in the Connect URL, as a site would: gwsim, like an Ignition

@@ -109,13 +109,7 @@ def row(wid):
     return svc.getWorkflow(wid)["data"]
 
 
-def counts(wid):
-    """{tag: executions} of the run's effects."""
-    out = {}
-    for r in sql("SELECT tag, COUNT(*) FROM app_effects WHERE workflow_id = ? GROUP BY tag",
-                 [wid]):
-        out[r[0]] = int(r[1])
-    return out
+counts = flows.effect_counts
 
 
 def transitions(wid):

@@ -26,6 +26,13 @@ def effect(tag, n=0):
     return n
 
 
+def effect_counts(wid):
+    """{tag: executions} of run ``wid``'s effects."""
+    rows = system.db.runPrepQuery("SELECT tag, COUNT(*) FROM app_effects WHERE workflow_id = ? "
+                                  "GROUP BY tag", [wid], DB)
+    return dict((r[0], int(r[1])) for r in rows)
+
+
 @workflow(name="t.steps")
 def steps(n=3, sleep_ms=0):
     total = 0

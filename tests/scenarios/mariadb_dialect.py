@@ -77,7 +77,10 @@ check(refused is not None, "a second owned run of the partition is refused by th
 # A claimer that cannot get the queue's row lock (held here by a frozen
 # transaction) gives up when the wait times out (MariaDB's "Lock wait
 # timeout exceeded", after the 2 s checked above) and tries again later.
-update("INSERT INTO workflows_queues (queue_name) VALUES ('mq')")
+# (The timer's dispatch may have made the queue's row already, claiming for
+# "other queues with waiting rows".)
+update("INSERT INTO workflows_queues (queue_name) VALUES ('mq') "
+       "ON DUPLICATE KEY UPDATE queue_name = queue_name")
 holder = system.db.beginTransaction(DB, system.db.READ_COMMITTED, 60000)
 try:
     system.db.runPrepQuery("SELECT queue_name FROM workflows_queues WHERE queue_name = 'mq' "
@@ -97,4 +100,30 @@ for r in claimed.runs:
     runs.cancel(store, r.workflowId, None, clock.nowMs())
 runs.cancel(store, "p-1", None, clock.nowMs())
 runs.cancel(store, "p-2", None, clock.nowMs())
+
+# Claimers of two queues do not wait for each other's rows. The claim's
+# UPDATE ... RETURNING stand-in finds the chosen rows by primary key: read
+# along the status index (which MariaDB picks when few rows wait), "status =
+# 'ENQUEUED' AND workflow_id IN (...)" locked the waiting rows of every
+# queue, so a claim stalled behind another queue's claimer, or deadlocked
+# with it (the bench smoke run's claims that came back empty).
+check(runs.insert(store, [row("qa-%02d" % i, queue="qa") for i in range(30)]
+                  + [row("qb-%02d" % i, queue="qb") for i in range(10)]) == 40,
+      "30 runs wait in queue qa, 10 in qb")
+holder = system.db.beginTransaction(DB, system.db.READ_COMMITTED, 60000)
+try:
+    # Another gateway's claim of qb holds its rows.
+    system.db.runPrepQuery("SELECT workflow_id FROM workflows_workflow_status WHERE queue_name = "
+                           "'qb' AND status = 'ENQUEUED' FOR UPDATE", [], DB, holder)
+    t0 = clock.nowMs()
+    beside = claims.claim(store, "qa", "other-gateway/x", ["t.never"], None, 10, clock.nowMs())
+    waited = clock.nowMs() - t0
+finally:
+    system.db.rollbackTransaction(holder)
+    system.db.closeTransaction(holder)
+check(len(beside.runs) == 10, "a claim of qa takes its 10 rows while qb's are locked (a claim "
+      "that waited for them would give up after 2 s and come back empty)",
+      [r.workflowId for r in beside.runs], "waited %d ms" % waited)
+for wid in ["qa-%02d" % i for i in range(30)] + ["qb-%02d" % i for i in range(10)]:
+    runs.cancel(store, wid, None, clock.nowMs())
 finish()

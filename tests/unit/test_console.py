@@ -264,3 +264,19 @@ def test_small_helpers():
     assert format.toMillis("") is None and format.toMillis("1500") == 1500
     assert format.formatDuration(7384000) == "2 h 03 min"
     assert format.envelopeText(FAILED) == "DATABASE_UNAVAILABLE: down"
+
+
+def test_run_detail_says_what_a_released_run_waits_for():
+    base = {"workflowId": "w", "workflowName": "demo.small", "status": "RUNNING",
+            "createdMs": 0, "startedMs": 0}
+    waiting = dict(base, waitingFor="PROMPT", releasedMs=1000, wakeMs=None)
+    value = [f["value"] for f in runs.runDetail(ok(waiting))["fields"]
+             if f["name"] == "Waiting for"][0]
+    assert value.startswith("an operator's answer, no worker thread since ")
+    assert "wakes by" not in value
+    sleeping = dict(base, waitingFor="SLEEP", releasedMs=1000, wakeMs=61000)
+    value = [f["value"] for f in runs.runDetail(ok(sleeping))["fields"]
+             if f["name"] == "Waiting for"][0]
+    assert "wakes by " in value
+    running = runs.runDetail(ok(base))["fields"]
+    assert {"name": "Waiting for", "value": ""} in running

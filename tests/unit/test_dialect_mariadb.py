@@ -106,6 +106,7 @@ def test_other_dialects_keep_statements_as_written():
 
 class _Recorder(object):
     """Stands in for a Store: records statements, answers SELECTs from ``rows``."""
+    dialect = MARIADB
 
     def __init__(self, rows):
         self.rows = rows
@@ -130,10 +131,11 @@ def test_update_returning_locks_updates_and_reads_back_the_same_rows():
     (k1, lock, a1), (k2, upd, a2), (k3, read, a3) = store.calls
     assert lock == ("SELECT workflow_id FROM {status} WHERE claim_epoch = ? AND status IN "
                     "('HELD') FOR UPDATE") and a1 == [7]
-    assert upd.startswith("UPDATE {status} SET status = ?, deadline_ms = CASE WHEN ? = 1 THEN 0 "
-                          "END WHERE workflow_id IN (?, ?) AND (claim_epoch = ?")
+    assert upd.startswith("UPDATE {status} FORCE INDEX (PRIMARY) SET status = ?, deadline_ms = "
+                          "CASE WHEN ? = 1 THEN 0 END WHERE workflow_id IN (?, ?) AND "
+                          "(claim_epoch = ?")
     assert a2 == ["RUNNING", 1, "w1", "w2", 7]
-    assert read == "SELECT deadline_ms FROM {status} WHERE workflow_id IN (?, ?)"
+    assert read == "SELECT deadline_ms FROM {status} FORCE INDEX (PRIMARY) WHERE workflow_id IN (?, ?)"
     assert a3 == ["w1", "w2"]
 
 
@@ -141,13 +143,36 @@ def test_update_returning_with_a_composite_key_and_no_rows():
     store = _Recorder([("w1", 3)])
     standins.updateReturning(store, "UPDATE {mail} SET consumed_ms = ? WHERE workflow_id = ? "
                               "RETURNING seq", [5, "w1"], tx="tx")
-    assert store.calls[1][1] == ("UPDATE {mail} SET consumed_ms = ? WHERE (workflow_id, seq) IN "
-                                 "((?, ?)) AND (workflow_id = ?)")
+    assert store.calls[0][1] == ("SELECT workflow_id, seq FROM {mail} FORCE INDEX (PRIMARY) "
+                                 "WHERE workflow_id = ? FOR UPDATE")
+    assert store.calls[1][1] == ("UPDATE {mail} FORCE INDEX (PRIMARY) SET consumed_ms = ? WHERE "
+                                 "(workflow_id, seq) IN ((?, ?)) AND (workflow_id = ?)")
     assert store.calls[1][2] == [5, "w1", 3, "w1"]
     empty = _Recorder([])
     assert len(standins.updateReturning(empty, "UPDATE {queues} SET a = ? WHERE b = ? "
                                          "RETURNING c", [1, 2], tx="tx")) == 0
     assert [c[0] for c in empty.calls] == ["query"]
+
+
+def test_a_claims_stand_in_finds_its_rows_by_primary_key_only():
+    # Read along the status index, "status = 'ENQUEUED'" would lock the
+    # waiting rows of every queue: claimers of two queues deadlocked.
+    store = _Recorder([("w1",), ("w2",)])
+    standins.updateReturning(store, "UPDATE {status} SET status = 'RUNNING', executor_id = ? "
+                             "WHERE status = 'ENQUEUED' AND workflow_id IN (?, ?) RETURNING "
+                             "workflow_id", ["gw", "w1", "w2"], tx="tx")
+    lock, upd, read = [c[1] for c in store.calls]
+    assert lock == ("SELECT workflow_id FROM {status} FORCE INDEX (PRIMARY) WHERE status = "
+                    "'ENQUEUED' AND workflow_id IN (?, ?) FOR UPDATE")
+    assert upd.startswith("UPDATE {status} FORCE INDEX (PRIMARY) SET status = 'RUNNING'")
+    assert read.startswith("SELECT workflow_id FROM {status} FORCE INDEX (PRIMARY) WHERE ")
+    # A WHERE that names no key column is left to the optimizer (forcing the
+    # primary key there would read the whole table).
+    assert not standins._byKey("claim_epoch = ? AND status IN ('HELD')", ("workflow_id",))
+    assert not standins._byKey("parent_workflow_id = ?", ("workflow_id",))
+    assert standins._byKey("queue_name = ?", ("queue_name",))
+    # Other dialects' stand-ins (none runs UPDATE ... RETURNING this way today) get no hint.
+    assert "keyHint" not in dialects.MSSQL.settings and "keyHint" not in dialects.POSTGRES.settings
 
 
 def test_only_update_returning_is_stood_in_for():
@@ -223,3 +248,110 @@ def test_mariadb_refusals_name_the_column_or_key_never_the_value():
     assert "queue_name" in parked.reasonOf(null)
     long = _Refusal("22001", "(conn=7) Data too long for column 'created_by' at row 1")
     assert parked.reasonOf(long).startswith("a text value is longer than its column")
+
+
+def _answering(answers):
+    """store.db's query as a server answers detect(): ``answers`` maps a
+    statement to its one value; any other statement is refused as an unknown
+    function would be."""
+    def query(dbName, sql, args=(), tx=None):
+        if sql in answers:
+            return [[answers[sql]]]
+        raise db.DatabaseError("FUNCTION %s does not exist" % sql[7:30])
+    return query
+
+
+@pytest.mark.parametrize("comment", ["MySQL Community Server - GPL",
+                                     "MySQL Enterprise Server - Commercial",
+                                     "Percona Server (GPL), Release '28', Revision '47601f19'"])
+def test_mysql_is_refused_by_name_with_the_reason_and_what_is_supported(monkeypatch, comment):
+    # MySQL's version() is a bare number; its version comment names it.
+    monkeypatch.setattr(db, "query", _answering({"SELECT version()": "8.0.36",
+                                                 "SELECT @@version_comment": comment}))
+    with pytest.raises(dialects.DatabaseUnsupported) as refused:
+        dialects.detect("WorkflowsDB")
+    text = str(refused.value)
+    assert text.startswith("Database 'WorkflowsDB' is MySQL 8.0.36; exchange.workflows does not "
+                           "run on MySQL (the MariaDB dialect needs INSERT/DELETE ... RETURNING"), text
+    assert text.endswith("Supported: " + dialects.SUPPORTED + "."), text
+    assert "MariaDB 10.6 or newer" in text and refused.value.code == "DATABASE_UNSUPPORTED"
+
+
+@pytest.mark.parametrize("answers, refusal", [
+    # A MySQL built from source says only "Source distribution": refused all the same.
+    ({"SELECT version()": "8.0.36", "SELECT @@version_comment": "Source distribution"},
+     r"^Database 'DB' \(version 8\.0\.36\) is not one exchange\.workflows runs on\. Supported: "
+     r"PostgreSQL 9\.6 or newer, MariaDB 10\.6 or newer, .* \(MySQL is not supported\)\.$"),
+    ({"SELECT version()": "10.5.23-MariaDB-log"},
+     r"is MariaDB 10\.5\.23-MariaDB-log; exchange\.workflows needs MariaDB 10\.6 or newer "
+     r"\(SELECT \.\.\. FOR UPDATE SKIP LOCKED\)\. Supported:"),
+    ({"SELECT version()": "PostgreSQL 9.5.25 on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"},
+     r"is PostgreSQL 9\.5; exchange\.workflows needs PostgreSQL 9\.6 or newer "
+     r"\(idle_in_transaction_session_timeout\)"),
+])
+def test_other_servers_and_older_versions_are_refused_by_what_they_are(monkeypatch, answers,
+                                                                        refusal):
+    monkeypatch.setattr(db, "query", _answering(answers))
+    with pytest.raises(dialects.DatabaseUnsupported, match=refusal):
+        dialects.detect("DB")
+
+
+@pytest.mark.parametrize("versionText, dialect", [
+    ("PostgreSQL 15.18 on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit",
+     dialects.POSTGRES),
+    ("PostgreSQL 9.6.24 on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", dialects.POSTGRES),
+    ("PostgreSQL 16.2 (Debian 16.2-1.pgdg120+2) on x86_64-pc-linux-gnu", dialects.POSTGRES),
+    ("10.11.19-MariaDB-0+deb12u1", MARIADB),
+])
+def test_supported_versions_are_recognised(monkeypatch, versionText, dialect):
+    monkeypatch.setattr(db, "query", _answering({"SELECT version()": versionText}))
+    assert dialects.detect("DB") is dialect
+
+
+def test_a_caller_gets_the_refusal_as_database_unsupported(monkeypatch):
+    from exchange.workflows.api import envelope
+    monkeypatch.setattr(db, "query", _answering({"SELECT version()": "8.0.36",
+                                                 "SELECT @@version_comment": "MySQL Community Server - GPL"}))
+    answer = envelope.guarded(lambda: dialects.detect("WorkflowsDB"), "WorkflowsDB")
+    assert answer["ok"] is False and answer["code"] == "DATABASE_UNSUPPORTED", answer
+    assert "is MySQL 8.0.36" in answer["message"] and dialects.SUPPORTED in answer["message"]
+
+
+def test_the_migration_commits_its_version_before_it_gives_its_lock_back(monkeypatch):
+    # GET_LOCK is the session's, not the transaction's: given back before the
+    # commit, the next gateway under it read no version row, migrated again
+    # and failed on that row's key.
+    from exchange.workflows.store import layout
+    seen = []
+
+    class _Transaction(object):
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return "tx"
+
+        def __exit__(self, excType, exc, tb):
+            seen.append("driver commit" if excType is None else "driver rollback")
+            return False
+
+    def query(dbName, sql, args=(), tx=None):
+        seen.append(sql)
+        return [] if "SELECT version FROM" in sql else [[1]]
+
+    def update(dbName, sql, args=(), tx=None):
+        seen.append(sql)
+        return 1
+
+    monkeypatch.setattr(db, "query", query)
+    monkeypatch.setattr(db, "update", update)
+    monkeypatch.setattr(db, "Transaction", _Transaction)
+    monkeypatch.setattr(layout, "locate", lambda dbName, dialect, tx=None: None
+                        if tx is None else layout.Layout("workflows", False))
+    schema.ensure("DB", MARIADB)
+    marks = [i for i, sql in enumerate(seen) if sql.startswith(("SELECT GET_LOCK",
+                                                                  "INSERT INTO workflows_schema_meta",
+                                                                  "COMMIT", "SELECT RELEASE_LOCK"))]
+    assert [seen[i].split(" (")[0].split("(")[0] for i in marks] == [
+        "SELECT GET_LOCK", "INSERT INTO workflows_schema_meta", "COMMIT", "SELECT RELEASE_LOCK"]
+    assert seen[-1] == "driver commit"

@@ -179,45 +179,6 @@ def test_camel_case_keys():
     assert camel("status") == "status"
 
 
-def test_an_accepted_offer_is_never_reported_as_a_full_queue(monkeypatch):
-    """A flusher may drain the row between the offer and the depth read: the
-    caller must still hear "accepted", or it would retry and run it twice."""
-    from exchange.workflows.engine import burst
-
-    class DrainedAtOnce(object):
-        def __init__(self, accept):
-            self.accept = accept
-
-        def offer(self, item):
-            return self.accept
-
-        def size(self):
-            return 0  # the flusher took it already
-
-    class Ref(object):
-        def __init__(self, queue):
-            self.queue = queue
-
-        def get(self):
-            return self.queue
-
-    class Counter(object):
-        def __init__(self):
-            self.value = 0
-
-        def addAndGet(self, delta):
-            self.value += delta
-            return self.value
-
-    row = ("id", "wf", "ENQUEUED", "default", None, 0, None, None, "{}", None, None, 0, 0)
-    for accept, expected in ((True, 1), (False, 0)):
-        fake = {"burst": Ref(DrainedAtOnce(accept)), "knownDatabases": {"WorkflowsDB": True},
-                "burstBytes": Counter(), "config": {}}
-        monkeypatch.setattr(burst.kernel, "get", lambda fake=fake: fake)
-        assert burst.offer("WorkflowsDB", row) == expected
-        assert fake["burstBytes"].value == (2 if accept else 0)  # a refused row holds no bytes
-
-
 def test_sqlite_older_than_3_35_is_refused_by_version():
     from exchange.workflows.store import dialects
     assert dialects.sqliteVersionTuple("3.45.1") >= dialects.MIN_SQLITE

@@ -59,6 +59,15 @@ class _Counter(object):
     def __init__(self):
         self.value = 0
 
+    def get(self):
+        return self.value
+
+    def compareAndSet(self, expected, value):
+        if self.value != expected:
+            return False
+        self.value = value
+        return True
+
     def addAndGet(self, delta):
         self.value += delta
         return self.value
@@ -76,32 +85,54 @@ class _Queue(object):
         return len(self.items)
 
 
-class _Ref(object):
-    def __init__(self, value):
-        self.value = value
-
-    def get(self):
-        return self.value
-
-
 def _row(inputs):
     return ("id", "wf", "ENQUEUED", "default", None, 0, None, None, inputs, None, None, 0, 0)
 
 
 def test_the_in_memory_queue_refuses_a_row_beyond_its_byte_bound(monkeypatch):
     queue = _Queue()
-    fake = {"burst": _Ref(queue), "knownDatabases": {"DB": True}, "burstBytes": _Counter(),
+    fake = {"burstItems": queue, "burstCount": _Counter(), "knownDatabases": {"DB": True},
+            "burstBytes": _Counter(),
             "config": {"inMemoryMaxBytes": 100}}
     monkeypatch.setattr(burst.kernel, "get", lambda: fake)
     assert burst.offer("DB", _row("x" * 60)) == 1
     assert burst.offer("DB", _row("y" * 50)) == 0  # 110 > 100: refused, nothing held for it
     assert fake["burstBytes"].value == 60 and len(queue.items) == 1
+    assert fake["burstCount"].value == 1
     assert burst.offer("DB", _row("z" * 40)) == 2  # exactly at the bound
     assert fake["burstBytes"].value == 100
 
 
+def test_an_accepted_offer_is_never_reported_as_a_full_queue(monkeypatch):
+    """A flusher may drain the row (and give its place back) before the
+    offer returns: the caller must still hear "accepted", or it would retry
+    and run it twice. A full queue refuses and holds nothing for the row."""
+
+    class DrainedAtOnce(object):
+        """A flusher takes the row as soon as it lands."""
+
+        def __init__(self, fake):
+            self.fake = fake
+
+        def offer(self, item):
+            self.fake["burstCount"].addAndGet(-1)
+            self.fake["burstBytes"].addAndGet(-len(item[1][8]))
+            return True
+
+    for held, expected in ((0, 1), (1, 0)):
+        fake = {"knownDatabases": {"WorkflowsDB": True}, "burstBytes": _Counter(),
+                "burstCount": _Counter(), "config": {"inMemoryCapacity": 1}}
+        fake["burstCount"].value = held
+        fake["burstItems"] = DrainedAtOnce(fake)
+        monkeypatch.setattr(burst.kernel, "get", lambda fake=fake: fake)
+        assert burst.offer("WorkflowsDB", _row("{}")) == expected
+        assert fake["burstBytes"].value == 0  # drained at once, or refused: nothing held
+        assert fake["burstCount"].value == held
+
+
 def test_a_request_for_an_unknown_connection_is_refused_at_offer(monkeypatch):
-    fake = {"burst": _Ref(_Queue()), "knownDatabases": {}, "burstBytes": _Counter(), "config": {}}
+    fake = {"burstItems": _Queue(), "burstCount": _Counter(), "knownDatabases": {},
+            "burstBytes": _Counter(), "config": {}}
     monkeypatch.setattr(burst.kernel, "get", lambda: fake)
     monkeypatch.setattr(burst, "_connectionExists", lambda dbName, strict=False: False)
     with pytest.raises(InvalidArguments) as refused:

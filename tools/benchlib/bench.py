@@ -13,274 +13,21 @@ import benchflows
 from benchargs import parse
 import exchange.workflows.api.admin as admin
 import exchange.workflows.api.service as svc
-import jarray
 import system
-from exchange.workflows.engine import burst, database, kernel
+from exchange.workflows.engine import burst, kernel
 from exchange.workflows.store import claims as store_claims
 from exchange.workflows.store import runs as store_runs
-from java.lang import Runnable, Runtime, System, Thread
+from java.lang import Runtime, System, Thread
 from java.lang.management import ManagementFactory
 from java.util.concurrent import CountDownLatch
 from java.util.concurrent.atomic import AtomicLong
-from java.util.concurrent.locks import LockSupport
 
-DB = "WorkflowsDB"
-TERMINAL = ("SUCCESS", "ERROR", "CANCELLED", "STOPPED", "DEAD_LETTER", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
-
-
-# -- small helpers ---------------------------------------------------------------------------
-
-def log(msg, *args):
-    sys.stderr.write("[bench] " + (msg % args if args else msg) + "\n")
-    sys.stderr.flush()
-
-
-def pct(values, p):
-    """Nearest-rank percentile of a list of numbers (None if empty)."""
-    if not values:
-        return None
-    s = sorted(values)
-    k = int(round(p / 100.0 * len(s) + 0.5)) - 1
-    return s[max(0, min(len(s) - 1, k))]
-
-
-def median(values):
-    return pct(values, 50)
-
-
-def mean(values):
-    return float(sum(values)) / len(values) if values else None
-
-
-def r3(x):
-    return None if x is None else round(float(x), 3)
-
-
-def stats_ms(values_ms):
-    return {"n": len(values_ms), "p50": r3(pct(values_ms, 50)), "p90": r3(pct(values_ms, 90)),
-            "p99": r3(pct(values_ms, 99)), "max": r3(max(values_ms) if values_ms else None),
-            "mean": r3(mean(values_ms))}
-
-
-def ok(resp, what):
-    if not resp.get("ok"):
-        raise RuntimeError("%s failed: %s %s" % (what, resp.get("code"), resp.get("message")))
-    return resp.get("data")
-
-
-def park_us(us):
-    LockSupport.parkNanos(int(us * 1000))
-
-
-def handle():
-    """The store handle of the benchmark database (engine/database.prepare)."""
-    return database.prepare(DB)
-
-
-def sql(query, args=()):
-    return system.db.runPrepQuery(handle().sql(query), list(args), DB)
-
-
-def update(query, args=()):
-    return system.db.runPrepUpdate(handle().sql(query), list(args), DB)
-
-
-def heap_used():
-    """Heap in use after full collections (bytes)."""
-    rt = Runtime.getRuntime()
-    used = None
-    for _ in range(4):
-        System.gc()
-        Thread.sleep(150)
-        u = rt.totalMemory() - rt.freeMemory()
-        used = u if used is None else min(used, u)
-    return used
-
-
-def rss_bytes():
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (IOError, OSError):
-        pass
-    return None
-
-
-def mb(b):
-    return None if b is None else round(b / 1048576.0, 1)
-
-
-_SERVER_PID = []
-
-
-def _ticks(path):
-    """utime + stime (clock ticks) of /proc/PID/stat."""
-    try:
-        with open(path) as f:
-            data = f.read()
-    except (IOError, OSError):
-        return None, None
-    fields = data[data.rindex(")") + 2:].split()
-    return int(fields[1]), int(fields[11]) + int(fields[12])
-
-
-def server_ticks():
-    """CPU ticks of the database server (--server-pid and its children), or None."""
-    if not _SERVER_PID:
-        return None
-    import os
-    root, total = _SERVER_PID[0], 0
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        ppid, ticks = _ticks("/proc/%s/stat" % name)
-        if ticks is not None and (int(name) == root or ppid == root):
-            total += ticks
-    return total
-
-
-def machine_ticks():
-    """(busy, total) clock ticks of all CPUs since boot."""
-    try:
-        with open("/proc/stat") as f:
-            parts = [int(x) for x in f.readline().split()[1:]]
-    except (IOError, OSError):
-        return None
-    idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
-    return sum(parts) - idle, sum(parts)
-
-
-def cpu_snapshot():
-    os_bean = ManagementFactory.getOperatingSystemMXBean()
-    return {"jvm_ns": os_bean.getProcessCpuTime(),
-            "thread_ns": ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(),
-            "server": server_ticks(), "machine": machine_ticks(), "wall_ns": System.nanoTime()}
-
-
-def cpu_report(before, after, per):
-    """CPU per unit of work between two snapshots (ms), and machine utilisation."""
-    hz = 100.0  # USER_HZ on Linux
-    out = {"gateway_cpu_ms_per_unit": r3((after["jvm_ns"] - before["jvm_ns"]) / 1e6 / per),
-           "caller_thread_cpu_ms_per_unit": r3((after["thread_ns"] - before["thread_ns"]) / 1e6 / per)}
-    if before["server"] is not None and after["server"] is not None:
-        out["db_server_cpu_ms_per_unit"] = r3((after["server"] - before["server"]) * 1000.0 / hz / per)
-    if before["machine"] and after["machine"]:
-        busy = after["machine"][0] - before["machine"][0]
-        total = after["machine"][1] - before["machine"][1]
-        out["machine_cpu_busy_pct"] = r3(100.0 * busy / total) if total else None
-        if total and before["server"] is not None and after["server"] is not None:
-            ours = (after["jvm_ns"] - before["jvm_ns"]) / 1e7 + after["server"] - before["server"]
-            # CPU used by anything else on the machine while we measured: a
-            # benchmark that shares its cores with other work reads low.
-            out["other_cpu_pct"] = r3(max(0.0, 100.0 * (busy - ours) / total))
-    return out
-
-
-_STMT = {}
-
-
-def stmt_reset():
-    """Starts counting statements (PostgreSQL with pg_stat_statements preloaded)."""
-    update("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-    sql("SELECT pg_stat_statements_reset()")
-    Thread.sleep(1200)  # backends publish their counters about once a second
-    _STMT["commits"] = _commits()
-
-
-def _commits():
-    return int(sql("SELECT xact_commit + xact_rollback FROM pg_stat_database "
-                   "WHERE datname = current_database()")[0][0])
-
-
-def stmt_report(per):
-    """Statements and commits per unit of work since stmt_reset()."""
-    Thread.sleep(1200)
-    ds = sql("SELECT query, calls, total_exec_time, rows FROM pg_stat_statements s "
-             "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() "
-             "AND query NOT LIKE '%pg_stat%' ORDER BY calls DESC")
-    top, calls = [], 0
-    for row in ds:
-        calls += int(row[1])
-        if len(top) < 30:
-            top.append({"query": row[0][:160], "per_unit": r3(float(row[1]) / per),
-                        "mean_ms": r3(float(row[2]) / max(1, int(row[1]))), "calls": int(row[1])})
-    commits = _commits() - _STMT["commits"] - 2  # minus the two stats reads
-    return {"statements_per_unit": r3(calls / float(per)), "commits_per_unit": r3(commits / float(per)),
-            "top": top}
-
-
-def running_count():
-    return kernel.get()["running"].size()
-
-
-def set_workers(n):
-    """Sets the worker pool size through admin.configureRuntime (1 to 2,000
-    workers; the memory scenario's 1,000 sleeping runs need 1,000)."""
-    ok(admin.configureRuntime(maxWorkers=n), "configureRuntime")
-
-
-class Draining(object):
-    """``with Draining():`` no gateway claims while the body runs (maintenance
-    "drain"); flushes and direct claims still work. The dispatcher serves every
-    queue with waiting rows, so this keeps rows queued by a measurement from
-    being executed under it."""
-
-    def __enter__(self):
-        ok(admin.setMaintenance("drain", reason="tools/bench measurement", user="bench"),
-           "setMaintenance")
-        return self
-
-    def __exit__(self, *exc):
-        ok(admin.setMaintenance(None, user="bench"), "setMaintenance")
-        return False
-
-
-def machine():
-    rt = Runtime.getRuntime()
-    return {"cpus": rt.availableProcessors(), "maxHeapMb": mb(rt.maxMemory()),
-            "java": System.getProperty("java.version"), "os": System.getProperty("os.name")
-            + " " + System.getProperty("os.version")}
-
-
-def run_rows(wids):
-    """{wid: (status, createdMs, startedMs, finishedMs)} read from the database."""
-    out = {}
-    wids = list(wids)
-    for i in range(0, len(wids), 500):
-        chunk = wids[i:i + 500]
-        ds = sql("SELECT workflow_id, status, created_ms, started_ms, finished_ms FROM {status} "
-                 "WHERE workflow_id IN (" + ", ".join(["?"] * len(chunk)) + ")", chunk)
-        for row in ds:
-            out[row[0]] = (row[1], row[2], row[3], row[4])
-    return out
-
-
-def wait_until(pred, timeout_s, what, every_us=200):
-    deadline = System.nanoTime() + int(timeout_s * 1e9)
-    while not pred():
-        if System.nanoTime() > deadline:
-            raise RuntimeError("timed out after %ss waiting for %s" % (timeout_s, what))
-        park_us(every_us)
-
-
-def wait_one(wid, timeout_s=30):
-    """Waits until run ``wid`` has returned from its body and its final write
-    is done (it left this gateway's running set); returns nanoTime then."""
-    running = kernel.get()["running"]
-    # Coarse polling while the run works (a busy poller would steal CPU from it
-    # on a small machine), fine polling for its last write only.
-    wait_until(lambda: benchflows.EXIT.containsKey(wid), timeout_s, "run %s to finish" % wid, 500)
-    wait_until(lambda: not running.containsKey(wid), timeout_s, "run %s to be written" % wid, 50)
-    return System.nanoTime()
-
-
-def wait_all(expected_done, timeout_s):
-    wait_until(lambda: benchflows.DONE.get() >= expected_done, timeout_s,
-               "%d runs to finish (%d so far)" % (expected_done, benchflows.DONE.get()), 2000)
-    wait_until(lambda: running_count() == 0, timeout_s, "the running set to drain", 500)
-
+from tagevents import Producer, drain_direct, tagevents
+from waiting import waiting
+from benchkit import (DB, Draining, RunCpu, discard_in_memory, cpu_report, cpu_snapshot, handle, heap_used, log, mb, mean,
+                      median, ok, park_us, pct, r3, rss_bytes, run_rows, running_count, set_workers,
+                      sql, stats_ms, stmt_report, stmt_reset, update, wait_all, wait_one,
+                      wait_until, machine, SERVER_PID)
 
 # -- e2e ---------------------------------------------------------------------------------------
 
@@ -326,14 +73,17 @@ def e2e_uncontended(a, k_over):
     body = {0: [], k_over: []}
     startup = []
     wids = []
+    cpu = RunCpu()
     for _i in range(a.samples):
         for k in (0, k_over):
-            wid, t0, entry, exit_, done = one_run(k)
+            with cpu.measure(k):
+                wid, t0, entry, exit_, done = one_run(k)
             lat[k].append((done - t0) / 1e6)
             body[k].append((exit_ - entry) / 1e6)
             startup.append((entry - t0) / 1e6)
             wids.append(wid)
-    return {"lat": lat, "body": body, "startup": startup, "wids": wids, "rows": run_rows(wids)}
+    return {"lat": lat, "body": body, "startup": startup, "wids": wids, "rows": run_rows(wids),
+            "cpu": cpu}
 
 
 def e2e_submit(a, inputs):
@@ -403,6 +153,7 @@ def e2e_report(a, workers, k_over, unc, thr):
 
     summary = {
         "scenario": "e2e", "dialect": handle().dialect.name, "mode": a.mode,
+        "path": e2e_path(a),
         "workflows": a.workflows, "steps": a.steps, "concurrency": a.concurrency,
         "workers": workers,
         "workflows_per_s": r3(a.workflows / elapsed),
@@ -441,6 +192,7 @@ def e2e_report(a, workers, k_over, unc, thr):
                        "submit_to_body_ms": stats_ms(loaded_entry)},
         "failed_ids": (bad + tbad)[:20],
     }
+    summary.update(e2e_cpu_figures(a, k_over, unc["cpu"], cpu))
     if statements:
         detail["statements"] = statements
         summary["db_statements_per_workflow"] = statements["statements_per_unit"]
@@ -448,48 +200,42 @@ def e2e_report(a, workers, k_over, unc, thr):
     return summary, detail
 
 
+def e2e_path(a):
+    """Which start path the throughput phase measures."""
+    if a.mode == "memory":
+        return "enqueueInMemory"
+    return "queued start()" if a.concurrency else "direct start()"
+
+
+def e2e_cpu_figures(a, k_over, run_cpu, cpu):
+    """Gateway CPU per workflow and per step (us), two ways:
+
+    - uncontended, one run at a time, other threads than the caller's
+      polling: a 0-step run's CPU, and the CPU each extra step adds
+      ((K0-step runs - 0-step runs) / K0), from the live threads' CPU and
+      from the process CPU;
+    - the throughput phase: all the gateway's CPU (the submitting thread's
+      start() calls included) over its workflows and over its steps."""
+    def per_run(samples, k):
+        values = samples.get(k) or []
+        return sum(values) / 1e3 / len(values) if values else None
+
+    out = {}
+    for prefix, samples in (("thread", run_cpu.threads), ("process", run_cpu.process)):
+        zero, many = per_run(samples, 0), per_run(samples, k_over)
+        out["%s_cpu_us_per_0_step_workflow" % prefix] = r3(zero)
+        out["%s_cpu_us_per_step" % prefix] = r3((many - zero) / k_over) if k_over and zero is not None \
+            and many is not None else None
+    steps = a.workflows * max(1, a.steps)
+    for prefix, key in (("thread", "thread_cpu_ms_per_unit"), ("process", "gateway_cpu_ms_per_unit")):
+        per_wf = cpu.get(key)
+        out["loaded_%s_cpu_us_per_workflow" % prefix] = r3(per_wf * 1e3) if per_wf is not None else None
+        out["loaded_%s_cpu_us_per_step" % prefix] = r3(per_wf * 1e3 * a.workflows / steps) \
+            if per_wf is not None else None
+    return out
+
+
 # -- enqueue -----------------------------------------------------------------------------------
-
-class Producer(Runnable):
-    """Calls enqueueInMemory n times, flat out or paced at ``rate`` calls/s."""
-
-    def __init__(self, n, latch, queue_name, rejected, rate=0):
-        self.n = n
-        self.latch = latch
-        self.queue_name = queue_name
-        self.rejected = rejected
-        self.period = int(1e9 / rate) if rate else 0
-        self.lat = jarray.zeros(n, "l")
-
-    def run(self):
-        getattr(self.latch, "await")()  # `await` is a keyword in Python 3
-        lat, inputs, q, period = self.lat, {"k": 0}, self.queue_name, self.period
-        due = System.nanoTime()
-        for i in xrange(self.n):  # noqa: F821 - Jython
-            if period:
-                due += period
-                wait = due - System.nanoTime()
-                if wait > 0:
-                    LockSupport.parkNanos(wait)
-            t0 = System.nanoTime()
-            r = svc.enqueueInMemory("bench.k", inputs, queueName=q)
-            lat[i] = System.nanoTime() - t0
-            if not r["ok"]:
-                self.rejected.incrementAndGet()
-
-
-def drain_direct(batch):
-    """Flushes the in-memory queue with the engine's flush (batch rows per
-    INSERT) until empty; returns (rows, seconds)."""
-    flushed = 0
-    t0 = System.nanoTime()
-    while burst.depth() > 0:
-        n = burst.flush(batch, 3600000)
-        if n == 0:
-            park_us(500)  # the timer's flush holds the lock for a moment
-        flushed += n
-    return flushed, (System.nanoTime() - t0) / 1e9
-
 
 def enqueue(a):
     with Draining():  # the flushed rows stay ENQUEUED: only enqueue and flush are measured
@@ -508,7 +254,7 @@ def _enqueue(a):
     latch = CountDownLatch(1)
     rejected = AtomicLong(0)
     producers = [Producer(a.count, latch, q, rejected, a.rate) for _ in range(a.threads)]
-    threads = [Thread(p, "bench-producer-%d" % i) for i, p in enumerate(producers)]
+    threads = [p.thread("bench-producer-%d" % i) for i, p in enumerate(producers)]
     for t in threads:
         t.start()
     depth0 = burst.depth()
@@ -718,9 +464,9 @@ def memory(a):
             accepted += 1 if r["ok"] else 0
         queued_heap = heap_used()
         depth = burst.depth()
-        kernel.burstQueue().clear()  # dropped on purpose: they were only there to be weighed
     finally:
         lock.unlock()
+    discard_in_memory()  # dropped on purpose: they were only there to be weighed
     log("memory: %d queued -> heap %.1f MB; starting %d sleeping workflows", depth, mb(queued_heap),
         a.running)
 
@@ -799,7 +545,7 @@ def _micro(a):
     t("submission_build_us", lambda: submission.build("bench.k", {"k": 3}, "default", None, 0,
                                                       None, None, None))
     t("enqueueInMemory_us", lambda: svc.enqueueInMemory("bench.k", {"k": 3}, queueName="bench.micro"))
-    kernel.burstQueue().clear()
+    discard_in_memory()
     dbn = max(20, n // 10)
     t("db_select_1_us", lambda: system.db.runPrepQuery("SELECT 1", [], DB), dbn)
     update("CREATE TABLE IF NOT EXISTS bench_micro (id INTEGER, v VARCHAR(20))")
@@ -867,6 +613,12 @@ SMOKE = [
                     "--steps", "1", "--samples", "2", "--warmup", "3", "--overhead-steps", "1"]),
     ("scale", ["scale", "--history-rows", "1000,3000", "--repeats", "3"]),
     ("memory", ["memory", "--queued", "2000", "--running", "20"]),
+    ("tagevents", ["tagevents", "--rates", "1000", "--seconds", "0.5", "--burst-count", "200",
+                   "--warmup", "100"]),
+    # Waits released after 300 ms (when the engine releases waits at all), so
+    # that most of the 60 runs wait released before the release at 8 s.
+    ("waiting", ["waiting", "--runs", "60", "--workers", "4", "--hold-s", "8",
+                 "--release-after-ms", "300", "--timeout-s", "150"]),
 ]
 
 
@@ -889,7 +641,7 @@ def smoke(a):
 def main(argv):
     a = parse(argv)
     if a.server_pid:
-        _SERVER_PID.append(a.server_pid)
+        SERVER_PID.append(a.server_pid)
     fn = SCENARIOS[a.scenario]
     handle()  # schema ready before anything is timed
     t0 = time.time()
@@ -904,8 +656,9 @@ def main(argv):
     return 0
 
 
-SCENARIOS = {"e2e": e2e, "enqueue": enqueue, "scale": scale, "memory": memory, "micro": micro,
-             "smoke": smoke}
+SCENARIOS = {"e2e": e2e, "enqueue": enqueue, "tagevents": tagevents, "waiting": waiting,
+             "scale": scale,
+             "memory": memory, "micro": micro, "smoke": smoke}
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -8,6 +8,8 @@ Scenarios (see docs/benchmarks.md):
   e2e      --workflows N --steps K [--mode start|memory] [--concurrency C] [--workers W]
            [--samples S] [--overhead-steps K0] [--warmup N0]
   enqueue  --threads T --count N (per thread) [--timer-window S]
+  tagevents [--threads 3] [--rates 1000,10000] [--seconds 5] [--burst-count N]
+  waiting  [--runs 2000] [--workers 8] [--hold-s 60] [--release-after-ms MS]
   scale    --history-rows R[,R2,...] [--repeats N] [--batch B]
   memory   [--queued Q] [--running R]
   micro    [--iterations N]
@@ -79,6 +81,26 @@ def parse(argv):
                    help="calls/s per thread (0: flat out, a burst; >0: paced, like tag events)")
     q.add_argument("--warmup", type=int, default=2000)
 
+    t = sub.add_parser("tagevents", help="enqueueInMemory from Ignition's tag-event pool (3 threads), "
+                                         "paced and in a burst: p50/p99/p99.9 and CPU per call")
+    t.add_argument("--threads", type=int, default=3, help="the tag-event pool's size")
+    t.add_argument("--rates", default="1000,10000", help="comma list of total events/s, one phase each")
+    t.add_argument("--seconds", type=float, default=5.0, help="length of each paced phase")
+    t.add_argument("--burst-count", type=int, default=10000,
+                   help="calls per thread of the flat-out burst (0: none)")
+    t.add_argument("--warmup", type=int, default=10000, help="calls per thread before measuring")
+
+    w = sub.add_parser("waiting", help="N runs waiting at once (held, sleeping, tag, prompt) on few "
+                                       "workers: threads, heap, then release and time to finish")
+    w.add_argument("--runs", type=int, default=2000)
+    w.add_argument("--workers", type=int, default=8)
+    w.add_argument("--hold-s", type=float, default=60.0,
+                   help="seconds from the first start to the release (the sleeps end then)")
+    w.add_argument("--release-after-ms", type=int, default=None,
+                   help="the engine's releaseAfterMs while the scenario runs (default: its own)")
+    w.add_argument("--timeout-s", type=float, default=900.0,
+                   help="give up when the runs have not all ended this long after the release")
+
     s = sub.add_parser("scale", help="dispatch/claim time against finished-history size")
     s.add_argument("--history-rows", default="1000,1000000",
                    help="comma-separated sizes, measured in increasing order in one run")
@@ -94,5 +116,5 @@ def parse(argv):
     sub.add_parser("smoke", help="every scenario at a tiny size, one after the other (CI)")
     args = p.parse_args(argv)
     if not args.scenario:
-        p.error("a scenario is required: e2e, enqueue, scale, memory, micro or smoke")
+        p.error("a scenario is required: e2e, enqueue, tagevents, waiting, scale, memory, micro or smoke")
     return args

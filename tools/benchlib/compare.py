@@ -2,10 +2,11 @@
 the same throwaway PostgreSQL (fsync on), in the same run (CPython 3).
 
     tools/bench-compare [--workflows 2000] [--queue-workflows 1000] [--samples 50]
-                        [--scenarios e2e,enqueue,scale,memory | all]
+                        [--scenarios e2e,tagevents,enqueue,scale,memory,micro,waiting | all]
                         [--db postgresql,mariadb,sqlite] [--sqlite]
                         [--enqueue-threads 8] [--enqueue-count 5000]
-                        [--repeat 1] [--skip-dbos] [--json FILE]
+                        [--repeat 3] [--skip-dbos] [--json FILE]
+                        [--markdown FILE|-] [--readme README.md] [--from-json FILE]
 
 1. Starts PostgreSQL (fsync and synchronous_commit on) in a temp dir.
 2. Measures the commit floor with pgbench: single-client INSERT commits
@@ -13,7 +14,9 @@ the same throwaway PostgreSQL (fsync on), in the same run (CPython 3).
 3. Creates a throwaway virtualenv and installs `dbos` from PyPI into it.
 4. Runs `tools/bench` (our engine in the simulated gateway) and
    tools/benchlib/dbos_bench.py (DBOS) against their own databases on that
-   server, --repeat times, alternating, and keeps the best figure of each.
+   server, --repeat times, interleaved (ours, DBOS, ours, DBOS, ...), and
+   reports each figure's median with its min-max over the runs, so one
+   noisy run can neither make nor break a claim.
 5. With --db ...,mariadb: starts a durable throwaway MariaDB too
    (mariaserver.py: redo log flushed at every commit), measures its commit
    floor with mariadb-slap, runs our same scenarios on it (after the
@@ -21,7 +24,10 @@ the same throwaway PostgreSQL (fsync on), in the same run (CPython 3).
    PostgreSQL's, as ratios. --db ...,sqlite (or --sqlite) does the same on
    SQLite files. DBOS runs on PostgreSQL only.
 6. Prints both, the ratios and the issue's targets; stops the servers by PID
-   and removes the temp dirs. The last line is one JSON object.
+   and removes the temp dirs. The last line is one JSON object. --markdown
+   writes the table as Markdown; --readme puts it into README.md between the
+   bench-compare markers; --from-json does both from an earlier --json
+   result without measuring.
 
 Ratios, not absolute times, are the claim: the machine's fsync speed moves
 every absolute figure (see docs/benchmarks.md).
@@ -192,35 +198,70 @@ def dbos(srv, py, a, tmp, timeout=900):
                 "--concurrency", "10", "--json", jpath], timeout, "DBOS")
 
 
-def best(results, key, higher=True):
-    vals = [r[key] for r in results if r and r.get(key) is not None]
-    if not vals:
-        return None
-    return max(vals) if higher else min(vals)
+def _number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def pick(results, rules):
-    """One summary from repeated runs: the best value of each rule's key.
-    Runs during which other processes used more than 10% of the machine's CPU
-    are left out when an undisturbed run exists."""
+def aggregate(results):
+    """One summary from repeated runs of one side: each numeric figure is
+    the median of the runs, with its spread (min, max) in ``spread``; other
+    values come from the first run. ``repeats`` counts the runs that
+    produced a result. A noisy run moves the spread, not the claim."""
     results = [r for r in results if r]
     if not results:
         return None
-    quiet = [r for r in results if (r.get("other_cpu_pct") or 0) <= 10]
-    results = quiet or results
     out = dict(results[0])
-    for key, higher in rules:
-        v = best(results, key, higher)
-        if v is not None:
-            out[key] = v
+    spread = {}
+    keys = set()
+    for r in results:
+        keys.update(k for k, v in r.items() if _number(v))
+    for key in keys:
+        vals = sorted(r[key] for r in results if _number(r.get(key)))
+        if vals:
+            out[key] = median(vals)
+            spread[key] = [vals[0], vals[-1]]
+    out["spread"] = spread
     out["repeats"] = len(results)
     return out
 
 
-E2E_RULES = [("workflows_per_s", True), ("step_overhead_ms", False),
-             ("start_latency_p50_ms", False), ("start_latency_p99_ms", False)]
-DBOS_RULES = [("direct_workflows_per_s", True), ("queued_workflows_per_s", True),
-              ("step_overhead_ms", False), ("start_latency_p50_ms", False)]
+def median(values):
+    """The median of a non-empty list of numbers (the mean of the middle two
+    for an even count)."""
+    s = sorted(values)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
+
+
+def spread_of(summary, key):
+    """(min, max) of ``key`` over the repeats, or None after one run."""
+    if not summary or summary.get("repeats", 1) < 2:
+        return None
+    return (summary.get("spread") or {}).get(key)
+
+
+def cell(summary, key, scale=1.0):
+    """A figure as the tables show it: the median, and its min-max over the
+    repeats when there were several."""
+    v = _get(summary, key)
+    if v is None:
+        return None
+    sp = spread_of(summary, key)
+    if sp is None:
+        return Shown(v * scale, None)
+    return Shown(v * scale, (sp[0] * scale, sp[1] * scale))
+
+
+class Shown(object):
+    """A median with its spread, printed as ``median (min-max)``."""
+
+    def __init__(self, value, spread):
+        self.value, self.spread = value, spread
+
+    def __str__(self):
+        if self.spread is None or self.spread[0] == self.spread[1]:
+            return fmt(self.value)
+        return "%s (%s-%s)" % (fmt(self.value), fmt(self.spread[0]), fmt(self.spread[1]))
 
 
 def ratio(a, b):
@@ -232,10 +273,15 @@ def ratio(a, b):
 def fmt(v, unit=""):
     if v is None:
         return "-"
+    if isinstance(v, Shown):
+        return str(v)
     if isinstance(v, bool):
         return "yes" if v else "NO"
     if isinstance(v, float):
-        v = ("%.3f" % v).rstrip("0").rstrip(".") if abs(v) < 10 else "%.1f" % v
+        if abs(v) >= 100:
+            v = "%.0f" % v
+        else:
+            v = ("%.3f" % v).rstrip("0").rstrip(".") if abs(v) < 10 else "%.1f" % v
     return "%s%s" % (v, unit)
 
 
@@ -260,10 +306,15 @@ def parse(argv):
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--overhead-steps", type=int, default=10)
     p.add_argument("--samples", type=int, default=50)
-    p.add_argument("--repeat", type=int, default=1,
-                   help="run each e2e/DBOS measurement this many times, alternating; keep the best")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="run each side's e2e (and our tagevents) this many times, interleaved "
+                        "(ours, DBOS, ours, DBOS, ...); the tables show each figure's median "
+                        "and min-max")
     p.add_argument("--scenarios", default="e2e",
-                   help="comma list of e2e, enqueue, scale, memory, micro; or all")
+                   help="comma list of e2e, tagevents, enqueue, scale, memory, micro, waiting; "
+                        "or all (all but waiting)")
+    p.add_argument("--waiting-runs", type=int, default=2000,
+                   help="runs of the waiting scenario (8 workers)")
     p.add_argument("--history-rows", default="1000,1000000")
     p.add_argument("--db", default="postgresql",
                    help="comma list of the databases our engine runs on: postgresql (always, "
@@ -275,6 +326,14 @@ def parse(argv):
                    help="enqueueInMemory calls per thread in the (burst) enqueue scenario")
     p.add_argument("--skip-dbos", action="store_true")
     p.add_argument("--json", help="write everything to this file")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="also write the comparison table as Markdown ('-': stdout)")
+    p.add_argument("--readme", metavar="README",
+                   help="replace the table between the bench-compare markers of this README "
+                        "(README.md) with this run's")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="measure nothing: print (and --markdown / --readme) the tables of an "
+                        "earlier --json result")
     a = p.parse_args(argv)
     try:
         a.dbs = engine_dbs(a.db, a.sqlite)
@@ -303,7 +362,7 @@ def engine_dbs(text, sqlite=False):
 
 def scenario_list(a):
     if a.scenarios == "all":
-        return ["e2e", "enqueue", "scale", "memory", "micro"]
+        return ["e2e", "tagevents", "enqueue", "scale", "memory", "micro"]
     return [s.strip() for s in a.scenarios.split(",") if s.strip()]
 
 
@@ -340,6 +399,14 @@ def enqueue_args(a):
 def other_runs(srv, a, scenarios, tmp):
     """Our other scenarios on PostgreSQL."""
     other = {}
+    if "tagevents" in scenarios:
+        other["tagevents"] = aggregate([ours(srv, "postgresql", ["tagevents"],
+                                             "ours tagevents (3 threads; 1k, 10k/s, burst)", tmp)
+                                        for _ in range(max(1, a.repeat))])
+    if "waiting" in scenarios:
+        other["waiting"] = ours(srv, "postgresql", ["waiting", "--runs", str(a.waiting_runs)],
+                                "ours waiting (%d runs, 8 workers)" % a.waiting_runs, tmp,
+                                timeout=3600)
     if "enqueue" in scenarios:
         other["enqueue"] = ours(srv, "postgresql", enqueue_args(a),
                                "ours enqueue (%d threads, burst)" % a.enqueue_threads, tmp)
@@ -443,9 +510,14 @@ def _get(d, k):
     return (d or {}).get(k)
 
 
+def _v(x):
+    return x.value if isinstance(x, Shown) else x
+
+
 class Checks(object):
     """The comparison table: one row per measure, with its target and
-    whether it was met."""
+    whether it was met. Figures are medians over the repeats, with their
+    min-max; a target is judged on the median."""
 
     def __init__(self):
         self.rows = [("measure", "ours", "DBOS", "ours/DBOS", "target", "met")]
@@ -454,7 +526,8 @@ class Checks(object):
     def add(self, name, o, d, target, met, rat=None):
         if o is None and d is None:
             return  # not measured in this run
-        self.rows.append((name, fmt(o), fmt(d), fmt(rat if rat is not None else ratio(o, d)),
+        self.rows.append((name, fmt(o), fmt(d), fmt(rat if rat is not None
+                                                     else ratio(_v(o), _v(d))),
                           target, fmt(met) if met is not None else "-"))
         self.met[name] = met
 
@@ -462,49 +535,99 @@ class Checks(object):
 def paired_ratios(runs):
     """Paired ratios: repeat i of ours against repeat i of DBOS (they ran back to back)."""
     pairs = [(o, d_) for o, d_ in zip(runs["direct"], runs["dbos"]) if o and d_]
-    pairs = [p_ for p_ in pairs if (p_[0].get("other_cpu_pct") or 0) <= 10] or pairs
     return [ratio(o.get("workflows_per_s"), d_.get("direct_workflows_per_s")) for o, d_ in pairs]
 
 
+def _at_most(x, bound):
+    return None if _v(x) is None or bound is None else _v(x) <= bound
+
+
 def e2e_checks(c, a, floor_ms, best_of, paired):
-    g = _get
-    direct, qstart, qmem, dres = (best_of["direct"], best_of["queued_start"],
-                                  best_of["queued_memory"], best_of["dbos"])
-    ov = g(direct, "step_overhead_ms")
-    c.add("step overhead (ms)", ov, g(dres, "step_overhead_ms"),
-          "<= 3x floor (%.3f ms) [abs 0.5]" % (3 * floor_ms),
-          None if ov is None else ov <= 3 * floor_ms)
-    c.add("step overhead / commit floor", None if ov is None else round(ov / floor_ms, 2),
-          None if g(dres, "step_overhead_ms") is None
-          else round(g(dres, "step_overhead_ms") / floor_ms, 2),
-          "<= 3 (DBOS ~10)", None if ov is None else ov / floor_ms <= 3.0)
-    dw, ddw = g(direct, "workflows_per_s"), g(dres, "direct_workflows_per_s")
-    c.add("direct start, %d-step wf/s" % a.steps, dw, ddw, ">= 3x DBOS",
-          None if not paired else min(paired) >= 3.0,
+    """The e2e rows, against issue 16's targets."""
+    direct, dres = best_of["direct"], best_of["dbos"]
+    ov, dov = cell(direct, "step_overhead_ms"), cell(dres, "step_overhead_ms")
+    c.add("step overhead (ms)", ov, dov, "<= 1.5x floor (%.3f ms)" % (1.5 * floor_ms),
+          _at_most(ov, 1.5 * floor_ms))
+    c.add("step overhead / commit floor", cell(direct, "step_overhead_ms", 1.0 / floor_ms),
+          cell(dres, "step_overhead_ms", 1.0 / floor_ms), "<= 1.5", None)
+    dw, ddw = cell(direct, "workflows_per_s"), cell(dres, "direct_workflows_per_s")
+    mid = median(paired) if paired else None
+    c.add("direct start, %d-step wf/s" % a.steps, dw, ddw, ">= 1000/s and >= 10x DBOS",
+          None if _v(dw) is None else _v(dw) >= 1000 and (mid is None or mid >= 10),
           rat=None if not paired else "%s (per repeat: %s)" % (
-              fmt(ratio(dw, ddw)), ", ".join(fmt(x) for x in paired)))
-    for label, q in (("queued c10 via start(), wf/s", qstart),
-                     ("queued c10 via enqueueInMemory+timer, wf/s", qmem)):
-        qw = g(q, "workflows_per_s")
-        c.add(label, qw, g(dres, "queued_workflows_per_s"), ">= 300",
-              None if qw is None else qw >= 300)
-    sl = g(direct, "start_latency_p50_ms")
-    c.add("start->RUNNING p50 (ms), worker free", sl, g(dres, "start_latency_p50_ms"), "<= 50",
-          None if sl is None else sl <= 50)
-    c.add("start->RUNNING p99 (ms), worker free", g(direct, "start_latency_p99_ms"),
-          g(dres, "start_latency_p99_ms"), "-", None)
+              fmt(mid), ", ".join(fmt(x) for x in paired)))
+    qs, qm = cell(best_of["queued_start"], "workflows_per_s"), cell(best_of["queued_memory"],
+                                                                    "workflows_per_s")
+    dq = cell(dres, "queued_workflows_per_s")
+    c.add("queued c10 via start(), wf/s", qs, dq, ">= 300", None if _v(qs) is None else _v(qs) >= 300)
+    c.add("queued c10 via enqueueInMemory+timer, wf/s", qm, dq, ">= 300",
+          None if _v(qm) is None else _v(qm) >= 300)
+    if _v(qs) is not None and _v(qm) is not None:
+        c.add("queued c10: start() / enqueueInMemory", round(_v(qs) / _v(qm), 2), None, ">= 1",
+              _v(qs) >= _v(qm))
+    c.add("start->RUNNING p50 (ms), worker free", cell(direct, "start_latency_p50_ms"),
+          cell(dres, "start_latency_p50_ms"), "<= 50", _at_most(cell(direct,
+                                                                  "start_latency_p50_ms"), 50))
+    p99, dp99 = cell(direct, "start_latency_p99_ms"), cell(dres, "start_latency_p99_ms")
+    c.add("start->RUNNING p99 (ms), worker free", p99, dp99, "<= DBOS", _at_most(p99, _v(dp99)))
+    cpu_checks(c, best_of)
+
+
+# (label, which e2e run, key, scale to us) for the CPU rows of issue 16 item 1.
+CPU_ROWS = (
+    ("gateway CPU per step, live threads (us), one run at a time", "direct",
+     "thread_cpu_us_per_step"),
+    ("gateway CPU per step, process (us), one run at a time", "direct", "process_cpu_us_per_step"),
+    ("gateway CPU per direct wf, live threads / process (us)", "direct", None),
+    ("gateway CPU per queued wf via start(), live threads / process (us)", "queued_start", None),
+    ("gateway CPU per queued wf via enqueueInMemory, live threads / process (us)",
+     "queued_memory", None),
+)
+
+
+def cpu_checks(c, best_of):
+    for label, which, key in CPU_ROWS:
+        run = best_of[which]
+        if key:
+            v = cell(run, key)
+            c.add(label, v, None, "<= 150" if "thread" in key else "-",
+                  _at_most(v, 150) if "thread" in key else None)
+        elif run is not None and _get(run, "loaded_thread_cpu_us_per_workflow") is not None:
+            c.add(label, "%s / %s" % (fmt(cell(run, "loaded_thread_cpu_us_per_workflow")),
+                                      fmt(cell(run, "loaded_process_cpu_us_per_workflow"))),
+                  None, "-", None)
+
+
+def tag_checks(c, tags):
+    """enqueueInMemory from the tag-event pool (issue 16 item 3)."""
+    if tags is None:
+        return
+    for phase, target in (("10000", 100), ("1000", 100), ("burst", None)):
+        p99 = cell(tags, "tag_%s_p99_us" % phase)
+        if p99 is None:
+            continue
+        what = "%s events/s" % phase if phase != "burst" else "flat-out burst"
+        c.add("enqueueInMemory p99 (us), 3 tag-event threads, %s" % what, p99, None,
+              "<= %d" % target if target else "-", _at_most(p99, target) if target else None)
+        c.add("  %s: p50 / p99.9 (us)" % what, "%s / %s" % (
+            fmt(cell(tags, "tag_%s_p50_us" % phase)), fmt(cell(tags, "tag_%s_p999_us" % phase))),
+            None, "-", None)
+        c.add("  %s: CPU per call (us)" % what, cell(tags, "tag_%s_cpu_us_per_call" % phase), None,
+              "-", None)
 
 
 def other_checks(c, a, other):
     g = _get
+    tag_checks(c, other.get("tagevents"))
     enq = other.get("enqueue")
     if enq is not None:
         c.add("enqueueInMemory p99 (us), %d threads burst" % a.enqueue_threads,
-              g(enq, "enqueue_p99_us"), None, "<= 50", g(enq, "enqueue_p99_us") <= 50)
+              g(enq, "enqueue_p99_us"), None, "<= 50 (issue 7)", g(enq, "enqueue_p99_us") <= 50)
         paced = other.get("enqueue_paced")
         if paced:
             c.add("enqueueInMemory p99 (us), %d threads x 250/s" % a.enqueue_threads,
-                  g(paced, "enqueue_p99_us"), None, "<= 50", g(paced, "enqueue_p99_us") <= 50)
+                  g(paced, "enqueue_p99_us"), None, "<= 50 (issue 7)",
+                  g(paced, "enqueue_p99_us") <= 50)
         c.add("flush (rows/s)", g(enq, "flush_rows_per_s"), None, ">= 20000",
               g(enq, "flush_rows_per_s") >= 20000)
         c.add("flush by the shipped timer alone (rows/s)", g(enq, "timer_flush_rows_per_s"), None,
@@ -520,6 +643,22 @@ def other_checks(c, a, other):
         c.add("heap: 50k queued + 1k running (MB)", "%s / %s" % (g(mem, "heap_queued_mb"),
                                                                g(mem, "heap_running_mb")),
               None, "fits a 1 GB heap", (g(mem, "heap_running_mb") or 0) < 512)
+    waiting_checks(c, other.get("waiting"))
+
+
+def waiting_checks(c, w):
+    """N runs waiting at once on few workers (issue 12 item 5)."""
+    if w is None:
+        return
+    c.add("%d runs waiting on %d workers: waiting at once / workers busy / JVM threads"
+          % (w.get("runs"), w.get("workers")), "%s / %s / %s" % (
+              w.get("waiting_at_once"), w.get("workers_active_while_waiting"),
+              w.get("jvm_threads_while_waiting")), None, "all waiting, busy <= workers",
+          w.get("waiting_at_once") == w.get("runs")
+          and w.get("workers_active_while_waiting", 0) <= w.get("workers", 0))
+    c.add("  waiting: heap while waiting (MB) / release to all ended (s)", "%s / %s" % (
+        w.get("heap_mb_while_waiting"), w.get("release_to_all_finished_s")), None,
+        "every run SUCCESS", w.get("all_success"))
 
 
 # The rows of the other-database tables: (label, which PostgreSQL result, key).
@@ -588,7 +727,7 @@ def print_report(result, floor0, floor1, dres, rows):
     print()
     for kind, (srows, _ratios) in sorted(result.get("side_tables", {}).items()):
         info = result.get(kind) or {}
-        print("Our engine on %s%s, beside PostgreSQL (PostgreSQL: best of --repeat; %s: one run)"
+        print("Our engine on %s%s, beside PostgreSQL (PostgreSQL: median of --repeat; %s: one run)"
               % (kind, " %s (%s)" % (info["version"], "innodb_flush_log_at_trx_commit=1")
                  if info.get("version") else "", kind))
         print(table(srows))
@@ -602,7 +741,9 @@ def summary_line(floor_ms, checks, best_of, paired):
     return {"commit_floor_ms": floor_ms, "checks": checks,
             "ours_direct_workflows_per_s": dw,
             "dbos_direct_workflows_per_s": ddw,
-            "direct_ratio": ratio(dw, ddw), "direct_ratio_per_repeat": paired,
+            # The median of the pairs (ours and DBOS back to back), as the table shows it.
+            "direct_ratio": median(paired) if paired else ratio(dw, ddw),
+            "direct_ratio_per_repeat": paired,
             "ours_step_overhead_ms": g(direct, "step_overhead_ms"),
             "dbos_step_overhead_ms": g(dres, "step_overhead_ms"),
             "ours_queued_start_workflows_per_s": g(best_of["queued_start"], "workflows_per_s"),
@@ -613,12 +754,17 @@ def summary_line(floor_ms, checks, best_of, paired):
 
 def main(argv):
     a = parse(argv)
-    result = {"machine": machine(), "args": vars(a)}
+    if a.from_json:
+        with open(a.from_json) as f:
+            result = json.load(f)
+        print(table(result["table"]))
+        publish(a, result)
+        return 0
+    result = {"machine": machine(), "args": vars(a), "argv": list(argv),
+              "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     floor0, floor1, runs, other = measure(a, result)
-    best_of = {"direct": pick(runs["direct"], E2E_RULES),
-               "queued_start": pick(runs["queued_start"], E2E_RULES),
-               "queued_memory": pick(runs["queued_memory"], E2E_RULES),
-               "dbos": pick(runs["dbos"], DBOS_RULES)}
+    best_of = dict((kind, aggregate(runs[kind])) for kind in
+                   ("direct", "queued_start", "queued_memory", "dbos"))
     floor_ms = min(floor0["commit_ms"], floor1["commit_ms"])
     result.update({"commit_floor": {"before": floor0, "after": floor1, "commit_ms": floor_ms},
                    "ours": {"direct": best_of["direct"], "queued_start": best_of["queued_start"],
@@ -639,11 +785,74 @@ def main(argv):
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=2, sort_keys=True, default=str)
+    publish(a, result)
     line = summary_line(floor_ms, c.met, best_of, paired)
     for kind, (_rows, ratios) in sides.items():
         line["%s_vs_postgresql" % kind] = ratios
     print(json.dumps(line, sort_keys=True))
     return 0
+
+
+README_START = "<!-- bench-compare:table"
+README_END = "<!-- /bench-compare:table -->"
+
+
+def markdown(result):
+    """The comparison table as Markdown, with the line that says how it
+    was measured (between the README markers)."""
+    m = result.get("machine") or {}
+    floor = result.get("commit_floor") or {}
+    args = result.get("args") or {}
+    head = ("%s (generated by `tools/bench-compare --readme README.md`; do not edit by hand) -->"
+            % README_START)
+    how = ("`tools/bench-compare %s` on %s, engine commit `%s`%s: median of %s interleaved runs "
+           "of each side, (min-max) over them. %s CPUs (%s), load average %s at the start: the "
+           "machine was shared, so read the ratios. PostgreSQL %s, fsync on; commit floor %s / "
+           "%s ms before / after." % (
+               " ".join(result.get("argv") or []), result.get("measured_at", "?"),
+               m.get("commit"), " + local changes" if m.get("scripts_modified") else "",
+               args.get("repeat", 1), m.get("cpus"), m.get("cpu"),
+               fmt(round(m.get("loadavg_at_start") or 0, 1)),
+               (result.get("postgres") or {}).get("version"),
+               fmt(_get(floor.get("before"), "commit_ms")),
+               fmt(_get(floor.get("after"), "commit_ms"))))
+    rows = result["table"]
+    lines = [head, "", how, "", "| " + " | ".join(rows[0]) + " |",
+             "| " + " | ".join("---" for _ in rows[0]) + " |"]
+    for r in rows[1:]:
+        lines.append("| " + " | ".join(str(x).replace("|", "/") for x in r) + " |")
+    lines += ["", README_END]
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text, block):
+    """``text`` with the part from README_START to README_END replaced by
+    ``block``; ValueError when the markers are missing."""
+    start = text.find(README_START)
+    end = text.find(README_END, start + 1)
+    if start < 0 or end < 0:
+        raise ValueError("no %s ... %s markers" % (README_START, README_END))
+    end += len(README_END)
+    if text[end:end + 1] == "\n":
+        end += 1
+    return text[:start] + block + text[end:]
+
+
+def publish(a, result):
+    """--markdown and --readme."""
+    if a.markdown:
+        block = markdown(result)
+        if a.markdown == "-":
+            sys.stdout.write(block)
+        else:
+            with open(a.markdown, "w") as f:
+                f.write(block)
+    if a.readme:
+        with open(a.readme) as f:
+            text = f.read()
+        with open(a.readme, "w") as f:
+            f.write(replace_block(text, markdown(result)))
+        log("%s: benchmark table replaced" % a.readme)
 
 
 def _terminate(signum, frame):

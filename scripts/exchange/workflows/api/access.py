@@ -49,9 +49,12 @@ from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import ANY_ERROR, WorkflowsError, describe
 
 __all__ = ["ACTIONS", "PERSPECTIVE", "GATEWAY_SOURCE", "CLIENT", "POLICY_KEY", "POLICY_TTL_MS",
-           "NotAuthorized", "Caller", "GATEWAY", "caller", "clientCaller", "commandAction", "commandsFor", "require",
+           "NotAuthorized", "Caller", "GATEWAY", "caller", "clientCaller", "commandAction",
+           "commandsFor", "require",
            "audit", "allowed", "actor", "grants", "currentPolicy", "forgetPolicy", "loadPolicy",
-           "fromPerspectiveScript", "auditRetention", "purgeAudit"]
+           "fromPerspectiveScript", "auditRetention", "purgeAudit", "DEFAULT_DB",
+           "AUDIT_RETENTION_KEY", "AUDIT_PURGE_PERIOD_MS", "AUDIT_PURGE_BATCH", "NO_SESSION",
+           "NOT_A_SESSION"]
 
 ACTIONS = policies.ACTIONS
 DEFAULT_DB = validate.DEFAULT_DB

@@ -98,11 +98,13 @@ def checkSchema(dbName=DEFAULT_DB, session=None, *args, **kwargs):
 
 def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttempts=None,
                      inMemoryCapacity=None, leaseSeconds=None, limits=None,
-                     storeTracebackSource=None, session=None, *args, **kwargs):
+                     storeTracebackSource=None, releaseAfterMs=None, session=None, *args,
+                     **kwargs):
     """Sets this gateway's runtime settings (kept until the JVM stops).
 
     Args:
-        maxWorkers: worker threads (1-2000; a HELD or sleeping run holds one).
+        maxWorkers: worker threads (1-2000; a run waiting outside a step holds
+            one only until releaseAfterMs).
         applicationVersion: this gateway claims rows with this version or none.
         maxRecoveryAttempts: crashes without progress before DEAD_LETTER.
         inMemoryCapacity: bound of the enqueueInMemory queue (only while it is empty).
@@ -112,6 +114,10 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
             maxValueBytes, maxJsonDepth, inMemoryMaxBytes (see docs/service-api.md).
         storeTracebackSource: True to keep source lines in stored and logged
             tracebacks (off by default: a line may hold a literal secret).
+        releaseAfterMs: how long a run waiting outside a step (HELD, asleep,
+            asking, receiving, awaiting children or a tag) keeps its worker
+            thread before it releases it (default 5000; -1: never;
+            docs/control.md "Waits that hold no thread").
 
     Returns:
         RUNTIME_CONFIGURED with the settings; INVALID_ARGUMENTS; NOT_AUTHORIZED.
@@ -131,6 +137,8 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
             _number("leaseSeconds", leaseSeconds, 2, 3600)
         if inMemoryCapacity is not None:
             _int("inMemoryCapacity", inMemoryCapacity, 1, 1000000)
+        if releaseAfterMs is not None:
+            _int("releaseAfterMs", releaseAfterMs, -1, 86400000)
         if storeTracebackSource is not None and not isinstance(storeTracebackSource, bool):
             raise InvalidArguments("storeTracebackSource must be True, False or None.")
         if limits is not None and not hasattr(limits, "items"):
@@ -154,6 +162,8 @@ def configureRuntime(maxWorkers=None, applicationVersion=None, maxRecoveryAttemp
             kernel.setConfig("maxRecoveryAttempts", int(maxRecoveryAttempts))
         if leaseSeconds is not None:
             kernel.setConfig("leaseSeconds", leaseSeconds)
+        if releaseAfterMs is not None:
+            kernel.setConfig("releaseAfterMs", int(releaseAfterMs))
         for key, value in newLimits.items():
             kernel.setConfig(key, value)
         if storeTracebackSource is not None:

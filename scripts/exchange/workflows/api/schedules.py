@@ -15,7 +15,7 @@ DEFAULT_DB = validate.DEFAULT_DB
 DEFAULT_QUEUE = "default"
 
 __all__ = ["createSchedule", "listSchedules", "getSchedule", "pauseSchedule", "resumeSchedule",
-           "deleteSchedule", "triggerSchedule"]
+           "deleteSchedule", "triggerSchedule", "DEFAULT_DB", "DEFAULT_QUEUE"]
 
 _db = validate.dbNameOrDefault
 

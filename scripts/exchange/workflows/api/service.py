@@ -633,7 +633,7 @@ def resume(workflowId=None, reason=None, dbName=DEFAULT_DB, session=None, *args,
         who = access.caller(session)
         access.require(who, "hold", dbName, workflowId=wid, reason=why, target="resume")
         data = _auditFailure(who, "hold", dbName, wid, "resume", why,
-                             lambda: rerun.resume(dbName, wid))
+                             lambda: rerun.resume(dbName, wid, access.actor(who), why))
         access.audit(who, "hold", dbName, "WORKFLOW_RESUMED", workflowId=wid, target="resume",
                      reason=why, detail={"previousStatus": data["previousStatus"],
                                          "replayedSteps": data["replayedSteps"]})

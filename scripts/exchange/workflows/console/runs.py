@@ -110,6 +110,7 @@ def runDetail(envelope, allowed=None):
         ("Resumed", run.get("resumedCount") or None), ("Forked from", _forkedFrom(run)),
         ("Retention", keepText(run) or None),
         ("Handler", _handlerText(run)), ("Handler error", _handlerErrorText(run)),
+        ("Waiting for", _waitText(run)),
     ]
     detail = {"found": True, "status": run.get("status"),
               "title": "%s  %s" % (run.get("workflowName"), run.get("workflowId")),
@@ -157,6 +158,25 @@ def _handlerErrorText(run):
     if not isinstance(error, dict):
         return None
     return "%s: %s: %s" % (error.get("handler"), error.get("type"), error.get("message"))
+
+
+# What each released wait (getWorkflow's waitingFor) is waiting for, in
+# an operator's words.
+_WAITS = {"HOLD": "RESUME (held)", "SLEEP": "its wake-up time", "PROMPT": "an operator's answer",
+          "RECV": "a message", "CHILD": "child runs", "TAG": "a tag value"}
+
+
+def _waitText(run):
+    """What a run that holds no worker thread waits for, since when and
+    (for a timed wait) until when; None while it runs on a thread."""
+    kind = run.get("waitingFor")
+    if not kind:
+        return None
+    shown = "%s, no worker thread since %s" % (_WAITS.get(kind, kind),
+                                               formatTime(run.get("releasedMs")))
+    if run.get("wakeMs") is not None:
+        shown += ", wakes by %s" % formatTime(run.get("wakeMs"))
+    return shown
 
 
 def _forkedFrom(run):

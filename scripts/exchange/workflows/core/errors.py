@@ -245,12 +245,17 @@ def rootCause(exc, hide=()):
     return root.__class__.__name__, scrubText(messageOf(root), hide)
 
 
+def typeAndMessage(name, message):
+    """``Type: message`` (``Type`` alone without a message): the one shape an
+    error takes in a log line, an answer or a stored record."""
+    return "%s: %s" % (name, message) if message else name
+
+
 def describe(exc):
     """Returns ``Type: message`` of the root cause of any Python or Java error,
     safe for a log line or an answer: scrubbed (see scrubText), with the
     secret inputs of the run executing on this thread masked."""
-    name, msg = rootCause(exc, _runSecrets())
-    return "%s: %s" % (name, msg) if msg else name
+    return typeAndMessage(*rootCause(exc, _runSecrets()))
 
 
 def toRecord(exc, withTrace=True):
@@ -270,7 +275,7 @@ def toRecord(exc, withTrace=True):
     else:
         rootName, msg = rootCause(exc, hide)
         if causes(exc)[-1] is not exc:
-            msg = "%s: %s" % (rootName, msg) if msg else rootName
+            msg = typeAndMessage(rootName, msg)
         rec = {"type": exc.__class__.__name__, "message": msg}
     if withTrace:
         rec["traceback"] = safeTrace(exc)[-4000:]

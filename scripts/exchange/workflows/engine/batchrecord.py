@@ -118,6 +118,7 @@ def gather(dbName, workflowId, withAudit):
     budget.take(latest, "events")
     commands = _pages(lambda limit, offset: queries.getCommands(
         dbName, workflowId, limit, offset), budget, "commands")
+    changes = _transitions(dbName, workflowId, budget)
     streams = _streams(dbName, workflowId, budget)
     # One read: a run asks few questions; one more than the budget is refused.
     asked = budget.take(prompts.ofRun(dbName, workflowId, budget.left + 1), "prompts")
@@ -129,7 +130,20 @@ def gather(dbName, workflowId, withAudit):
     return {"workflowId": workflowId, "exportedMs": clock.nowMs(), "run": run,
             "statusChanges": _statusChanges(run), "steps": steps,
             "events": {"latest": latest, "history": history}, "commands": commands,
-            "streams": streams, "prompts": asked, "audit": audit}
+            "transitions": changes, "streams": streams, "prompts": asked, "audit": audit}
+
+
+def _transitions(dbName, workflowId, budget):
+    """The run's transitions (getTransitions), each that ran a handler with
+    the steps its handler recorded (getSteps with ``transition``): an
+    onStop or onAbort that ran shows here, also after the run was resumed."""
+    out = _pages(lambda limit, offset: queries.getTransitions(dbName, workflowId, limit, offset),
+                 budget, "transitions")
+    for t in out:
+        t["steps"] = [] if t["handler"] is None else _pages(
+            lambda limit, offset, seq=t["seq"]: queries.getSteps(
+                dbName, workflowId, limit, offset, seq), budget, "handler steps")
+    return out
 
 
 def _json(value):
@@ -164,7 +178,20 @@ def timeline(record):
     for c in record["commands"]:
         rows.append((c["createdMs"], "command", c["cmd"] if c["cmd"] is not None else c["topic"],
                      _json({"topic": c["topic"], "seq": c["seq"], "consumedMs": c["consumedMs"],
-                            "consumedBy": c["consumedBy"]}), c["sender"], c["reason"]))
+                            "consumedBy": c["consumedBy"], "outcome": c.get("outcome")}),
+                     c["sender"], c["reason"]))
+    for t in record.get("transitions") or ():
+        name = "%s -> %s" % (t["fromStatus"], t["toStatus"])
+        rows.append((t["startedMs"], "transition", name if t["handler"] is None
+                     else "%s (%s)" % (name, t["handler"]),
+                     _json({"seq": t["seq"], "cause": t["cause"], "command": t["command"],
+                            "state": t["state"], "error": t["error"]}), t["sender"], t["reason"]))
+        for s in t["steps"]:
+            value = s["output"] if s.get("error") is None else {"error": s["error"]}
+            rows.append((s["finishedMs"] if s["finishedMs"] is not None else s["startedMs"],
+                         "handler step", "%s %s %s" % (t["handler"], s["functionId"],
+                                                       s["functionName"]), _json(value),
+                         None, None))
     for p in record.get("prompts") or ():
         rows.append((p["createdMs"], "prompt", p["key"], _json(p["prompt"]), None, None))
         if p["answeredMs"] is not None:

@@ -1,14 +1,20 @@
 """The in-memory burst queue behind ``enqueueInMemory``.
 
-Producers (tag-change threads) only ``offer`` a tuple of plain data to a
-bounded Java queue: no I/O, no lock held across calls. The queue is bounded
-in count (its capacity) and in bytes (the characters of inputs JSON it
-holds, an atomic counter in the kernel); a request for a connection this
+Producers (tag-change threads) only ``offer`` a tuple of plain data: no
+I/O and no lock, none shared with the flusher either. An offer reserves its
+place in two atomic counters of the kernel, the count (bounded by the
+inMemoryCapacity setting) and the characters of inputs JSON (bounded by
+inMemoryMaxBytes), and is refused with nothing held if either bound would
+be passed; then it appends to a lock-free ``ConcurrentLinkedQueue``. The
+counters, not the queue, say how much is held: they are never below it, so
+the bounds hold (core/reservation.py). A request for a connection this
 gateway does not have is refused at once (UNKNOWN_DATABASE).
 
 The single flusher (whoever holds the flush lock) reads a batch from the
 head *without removing it* (the longest run of items for one database),
-inserts it, and removes from memory only what is settled. Invariants:
+inserts it, and removes from memory only what is settled, then gives its
+count and bytes back. Only the flusher removes, so the items it read are
+still the head when it removes them. Invariants:
 
 1. An item leaves memory only once it is settled: its row is committed (or
    was dropped by ON CONFLICT as a duplicate), or it is parked: set aside in
@@ -36,16 +42,12 @@ inserts it, and removes from memory only what is settled. Invariants:
 """
 from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.engine import backoff, database, identity, kernel, maintenance
+from exchange.workflows.core import reservation
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
                                               InvalidArguments)
 from exchange.workflows.core.validate import INTS
 from exchange.workflows.store import db, parked, runs
-
-try:
-    from java.util import ArrayList
-except ImportError:  # CPython: importable for unit tests, usable only on Jython.
-    pass
 
 # A queue this deep does not wait for the timer: one flush task is put on
 # the pool, so that sustained intake is not capped by the timer's budget.
@@ -91,19 +93,16 @@ def offer(dbName, row):
         requireDatabase(dbName)
     inputs = row[_INPUTS]
     size = len(inputs) if isinstance(inputs, TEXT) else 0
-    held = k["burstBytes"]
-    limit = k["config"].get("inMemoryMaxBytes") or kernel.DEFAULTS["inMemoryMaxBytes"]
-    if held.addAndGet(size) > limit:
-        held.addAndGet(-size)
+    config = k["config"]
+    depth = reservation.take(k["burstCount"], k["burstBytes"], size,
+                             config.get("inMemoryCapacity") or kernel.DEFAULTS["inMemoryCapacity"],
+                             config.get("inMemoryMaxBytes") or kernel.DEFAULTS["inMemoryMaxBytes"])
+    if not depth:
         return 0
-    queue = k["burst"].get()
-    if not queue.offer((dbName, row)):
-        held.addAndGet(-size)
-        return 0
-    depth = queue.size()
+    k["burstItems"].offer((dbName, row))  # lock-free, and unbounded: the reservation bounds it
     if depth >= EAGER_DEPTH and k["flushScheduled"].compareAndSet(False, True):
         kernel.pool().execute(_eagerFlush)
-    return depth if depth > 0 else 1
+    return depth
 
 
 def requireDatabase(dbName):
@@ -156,7 +155,22 @@ def _eagerFlush():
 
 
 def depth():
-    return kernel.burstQueue().size()
+    """Requests held in memory (those being offered right now included)."""
+    return kernel.get()["burstCount"].get() + _legacyDepth()
+
+
+def _legacyQueue():
+    """The bounded queue of a kernel made by an engine older than the
+    lock-free queue (a project save upgraded the engine under it): what it
+    still holds is flushed first. None when there is none or it is empty."""
+    ref = kernel.get().get("burst")
+    queue = None if ref is None else ref.get()
+    return queue if queue is not None and queue.size() > 0 else None
+
+
+def _legacyDepth():
+    queue = _legacyQueue()
+    return 0 if queue is None else queue.size()
 
 
 def heldBytes():
@@ -172,7 +186,7 @@ def flush(maxItems, maxMs):
         not take it; it and everything behind it stay queued, in order.
     """
     k = kernel.get()
-    queue, lock = kernel.burstQueue(), k["flushLock"]
+    lock = k["flushLock"]
     if not lock.tryLock():
         return 0
     try:
@@ -180,12 +194,14 @@ def flush(maxItems, maxMs):
         log = _ParkLog()
         try:
             while True:
+                legacy = _legacyQueue()
+                queue = k["burstItems"] if legacy is None else legacy
                 dbName, batch = _head(queue, maxItems)
                 if not batch:
                     return flushed
                 settled, error = _settle(dbName, batch, log)
                 if settled:
-                    _drop(queue, batch[:settled])
+                    _drop(queue, batch[:settled], legacy is None)
                     flushed += settled
                 if error is not None:
                     raise error
@@ -212,16 +228,19 @@ def _head(queue, count):
     return dbName, batch
 
 
-def _drop(queue, items):
-    """Removes the settled ``items`` (the head of ``queue``) from memory."""
-    queue.drainTo(ArrayList(len(items)), len(items))
-    k = kernel.get()
+def _drop(queue, items, counted=True):
+    """Removes the settled ``items`` (the head of ``queue``: only the
+    flusher removes) from memory, then gives back their count and bytes
+    (``counted``: the items of a legacy queue hold no count)."""
+    for _item in items:
+        queue.poll()
     size = 0
     for _db, row in items:
         inputs = row[_INPUTS]
         if isinstance(inputs, TEXT):
             size += len(inputs)
-    k["burstBytes"].addAndGet(-size)
+    k = kernel.get()
+    reservation.give(k["burstCount"], k["burstBytes"], len(items) if counted else 0, size)
     unclear = k["flushUnclear"]
     if not unclear.isEmpty():
         for _db, row in items:

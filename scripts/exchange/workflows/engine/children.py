@@ -18,9 +18,11 @@ there. It looks at the children's rows when its control board moves (a
 child ending on this gateway signals its parent at once:
 kernel.childEnded) and every
 ROW_POLL_MS anyway (a child that ended on another gateway). Time the
-parent spends HELD does not count against ``timeoutSeconds``. The wait
-occupies the parent's worker thread (the thread-free waits of issue 12 are
-not built yet).
+parent spends HELD does not count against ``timeoutSeconds``. Past the
+kernel's ``releaseAfterMs`` the wait releases the parent's worker thread
+(docs/control.md "Waits that hold no thread"): each dispatch cycle checks
+the released parents' children in one query and wakes those whose wait is
+over; the woken parent keeps its wait's expiry.
 
 Commands: HOLD, RESUME, STOP and ABORT sent to a parent are sent to its
 active children started with ``propagate=True`` (the default), and theirs,
@@ -103,10 +105,13 @@ def awaitChildren(ctx, ids, mode, timeoutSeconds):
             raise InvalidArguments("timeoutSeconds must be a positive number of seconds or None.")
         timeoutMs = int(timeoutSeconds * 1000)
     name = AWAIT[mode]
-    ctx.safePoint()
+    held = ctx.safePoint()
     fid, rec = ctx.begin(name)
     if rec is None:
-        rec = _wait(ctx, fid, name, ids, mode, timeoutMs)
+        try:
+            rec = _wait(ctx, fid, name, ids, mode, timeoutMs, held)
+        finally:
+            ctx.waitNote = None
     for wid in ids:
         kernel.get()["childParents"].remove(wid)
     return _result(rec, mode, ids)
@@ -133,17 +138,23 @@ class _Recorded(object):
         self.error = error
 
 
-def _wait(ctx, fid, name, ids, mode, timeoutMs):
-    expires = None if timeoutMs is None else clock.nowMs() + timeoutMs
+def _wait(ctx, fid, name, ids, mode, timeoutMs, held):
+    """Waits for the children; past releaseAfterMs it releases the thread
+    (kind CHILD: the dispatcher's child check wakes it once the children
+    have ended as ``mode`` needs, releasedChildrenDone). A woken wait keeps
+    the expiry it had (plus the time it was held just before)."""
+    expires = ctx.wokenUntil(fid)
+    if expires is not None:
+        expires += held
+    elif timeoutMs is not None:
+        expires = clock.nowMs() + timeoutMs
     looked, lookedAt = ctx.board.get(), 0
+    since = clock.nowMs()
+    ctx.waitNote = {"fid": fid, "untilMs": expires}
     while True:
         if lookedAt == 0 or ctx.board.get() != looked or clock.nowMs() - lookedAt >= ROW_POLL_MS:
             looked, lookedAt = ctx.board.get(), clock.nowMs()
-            found = ctx.retrying(lambda: children.outcomes(ctx.store, ids))
-            missing = [wid for wid in ids if wid not in found]
-            if missing:
-                raise InvalidArguments("No run %s in this database: %s takes ids that "
-                                       "rt.startChild returned." % (missing[0], name))
+            found = _outcomes(ctx, ids, name)
             done = _decided(found, ids, mode)
             if done is not None:
                 output = codec.encode(done)
@@ -156,10 +167,46 @@ def _wait(ctx, fid, name, ids, mode, timeoutMs):
                                   % ", ".join(ids)})
             ctx.record(fid, name, error=error)
             return _Recorded(None, error)
+        if ctx.mayRelease(since):
+            if not ctx.release("CHILD", states.RUNNING, expires,
+                               lambda: _decided(_outcomes(ctx, ids, name), ids, mode) is None,
+                               {"ids": ids, "mode": mode}):
+                since = clock.nowMs()
         clock.sleepMs(SLICE_MS if expires is None else max(1, min(SLICE_MS, expires - now)))
         held = ctx.safePoint()
         if held and expires is not None:
             expires += held
+            ctx.waitNote = {"fid": fid, "untilMs": expires}
+
+
+def _outcomes(ctx, ids, name):
+    found = ctx.retrying(lambda: children.outcomes(ctx.store, ids))
+    missing = [wid for wid in ids if wid not in found]
+    if missing:
+        raise InvalidArguments("No run %s in this database: %s takes ids that "
+                               "rt.startChild returned." % (missing[0], name))
+    return found
+
+
+def releasedChildrenDone(store, waits):
+    """Of the released CHILD waits ``waits`` ([(workflowId, detail JSON)]),
+    the ids of the runs whose children have ended as their wait needs (or
+    whose child row vanished: the woken wait says so). Their children are
+    read together, 500 ids per query."""
+    wanted, allIds = [], set()
+    for wid, detail in waits:
+        note = codec.decode(detail) if detail else None
+        if isinstance(note, dict) and note.get("ids"):
+            wanted.append((wid, note["ids"], note.get("mode") or "all"))
+            allIds.update(note["ids"])
+    found, ids = {}, sorted(allIds)
+    for start in range(0, len(ids), 500):
+        found.update(children.outcomes(store, ids[start:start + 500]))
+    done = []
+    for wid, ids, mode in wanted:
+        if not all(c in found for c in ids) or _decided(found, ids, mode) is not None:
+            done.append(wid)
+    return done
 
 
 def _decided(found, ids, mode):

@@ -12,7 +12,7 @@ workflow's rt.recvCommand() and getCommands all see one name per command.
 at its next safe point.
 """
 from exchange.workflows.core import clock, codec, states
-from exchange.workflows.engine import children, control, database, kernel
+from exchange.workflows.engine import children, control, database, kernel, transitions
 from exchange.workflows.core.errors import NotFound, WorkflowsError
 from exchange.workflows.store import mailbox, runs
 
@@ -63,12 +63,18 @@ def send(dbName, workflowId, cmd, reason, topic, sender):
             if ending is not None and ending.toStatus in _UNCLAIMED_ENDINGS:
                 errorType, defaultReason = _UNCLAIMED_ENDINGS[ending.toStatus]
                 mailbox.consume(store, workflowId, seq, "engine", now, tx)
-                runs.endUnclaimed(store, workflowId, ending.toStatus, codec.encode(
-                    {"type": errorType, "message": reason or defaultReason}), now, tx)
+                if runs.endUnclaimed(store, workflowId, ending.toStatus, codec.encode(
+                        {"type": errorType, "message": reason or defaultReason}), now, tx) == 1:
+                    transitions.noteCommand(store, workflowId, seq, cmd, sender, reason, status,
+                                            ending.toStatus, now, tx)
                 status = ending.toStatus
     if taken is None:
         raise _finishedError(store, workflowId)
-    kernel.signal(workflowId)
+    # A run that released its thread is due now (runs.bumpCommandSeq): woken
+    # here at once. Imported here: dispatcher imports (through the executor)
+    # modules that import this one.
+    from exchange.workflows.engine import dispatcher
+    dispatcher.notify(dbName, workflowId)
     result = {"workflowId": workflowId, "cmd": cmd, "seq": seq, "status": status}
     if commanded and cmd in _PASSED_TO_CHILDREN:
         # The parent's command reaches its children (and through this same
@@ -86,7 +92,14 @@ def cancel(dbName, workflowId, reason, sender):
         raise NotFound.run(workflowId, dbName)
     error = codec.encode({"type": "Cancelled", "message": reason or "cancelled",
                           "sender": sender})
-    if runs.cancel(store, workflowId, error, clock.nowMs()) != 1:
+    now = clock.nowMs()
+    with store.transaction() as tx:
+        cancelled = runs.cancel(store, workflowId, error, now, tx) == 1
+        if cancelled:
+            # getTransitions lists the cancel (from the status read just
+            # before: the previousStatus this call answers).
+            transitions.noteCancel(store, workflowId, row["status"], sender, reason, now, tx)
+    if not cancelled:
         raise _finishedError(store, workflowId)
     kernel.signal(workflowId)
     reached = children.propagate(store, workflowId,

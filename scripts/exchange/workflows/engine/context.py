@@ -6,7 +6,8 @@ invariants:
     interrupts.py  the sticky interrupt, database retries, the row checks
     replay.py      the recorded history and the operation cursor (begin/record)
     safepoints.py  safe points and the command protocol (HOLD/RESUME/STOP,
-                   timeouts, parking), and sleeping through safe points
+                   timeouts, parking), sleeping through safe points, and
+                   releasing the thread while waiting (``release``)
     transitions.py the command handlers (onHold, onResume, onStop, onAbort)
     operations.py  the ``rt.*`` calls (progress, events, streams, recvCommand)
 The durable sleep operation is in sleeping.py; steps run through stepper.py.
@@ -20,7 +21,7 @@ from exchange.workflows.engine import kernel
 from exchange.workflows.engine.interrupts import Interruptible
 from exchange.workflows.engine.operations import Operations
 from exchange.workflows.engine.replay import Cursor, Replay
-from exchange.workflows.engine.safepoints import SafePoints
+from exchange.workflows.engine.safepoints import UNREAD, SafePoints
 from exchange.workflows.engine.transitions import Transitions
 
 
@@ -70,6 +71,19 @@ class RunContext(SafePoints, Transitions, Replay, Interruptible, Operations):
         # True from a HOLD taken until its RESUME: a park that raised (and
         # was swallowed) parks again at the next safe point.
         self.mustPark = row.status == states.HELD
+        # A run that comes back HELD (woken, recovered) was held since its
+        # row's held_since_ms: its first park counts from there (park).
+        self.heldFromRow = row.status == states.HELD
+        # Waits that hold no thread (safepoints.release): the enclosing
+        # wait's {fid, untilMs}, written with a release; and, for a run that
+        # may have released before (it started earlier), its last wait's
+        # detail, read once when a wait asks (safepoints.wokenUntil).
+        self.waitNote = None
+        self.mayHaveWaited = not row.fresh and row.startedMs is not None
+        self.wokenNote = UNREAD
+        # True while the outermost step is a tag wait called in the workflow
+        # body (steps/wait.py), which may release the thread (sleeping.TagWait).
+        self.bodyWait = False
         self.recovered = bool(row.recoveryAttempts)
         self.board = board
         # Values of the run's secret inputs, masked in errors it records

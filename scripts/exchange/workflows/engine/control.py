@@ -21,8 +21,8 @@ from exchange.workflows.core.errors import InvalidArguments
 __all__ = ["TRANSITION", "DEFER", "IGNORE", "KEEP_FOR_WORKFLOW", "ESCALATE", "REFUSE",
            "ACTIONS", "Decision", "HANDLER_NAMES", "HANDLER_OF", "AFTER", "AFTER_FAILURE",
            "ENGINE_ALWAYS", "TABLE", "CAUSE_COMMAND", "CAUSE_CANCEL",
-           "CAUSE_ERROR", "CAUSE_TIMEOUT", "CAUSE_RESUME", "CAUSES", "canonical", "decide",
-           "failure", "endStatus", "effectiveCommands"]
+           "CAUSE_ERROR", "CAUSE_TIMEOUT", "CAUSE_RESUME", "CAUSE_FORK", "CAUSES", "canonical",
+           "decide", "failure", "endStatus", "effectiveCommands"]
 
 # What the run does with a command it takes.
 # Consume it and go to ``toStatus`` now, running ``handler`` there if any.
@@ -80,7 +80,8 @@ CAUSE_CANCEL = "cancel"
 CAUSE_ERROR = "error"
 CAUSE_TIMEOUT = "timeout"
 CAUSE_RESUME = "resume"
-CAUSES = (CAUSE_COMMAND, CAUSE_CANCEL, CAUSE_ERROR, CAUSE_TIMEOUT, CAUSE_RESUME)
+CAUSE_FORK = "fork"
+CAUSES = (CAUSE_COMMAND, CAUSE_CANCEL, CAUSE_ERROR, CAUSE_TIMEOUT, CAUSE_RESUME, CAUSE_FORK)
 
 # The statuses that refuse every command.
 _ENDED = states.FINISHED

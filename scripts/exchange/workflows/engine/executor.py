@@ -10,7 +10,8 @@ not by what the workflow function did: whatever it caught, raised or
 returned, a STOP ends it STOPPED, an ABORT ABORTED, a timeout ERROR
 (WorkflowTimedOut) -- all already written by the context when it took
 them -- a cancel leaves the CANCELLED row alone, and a lost claim writes
-nothing.
+nothing. Nor does a run that released its thread to wait (safepoints.Released:
+its row already says what it waits for; the dispatcher wakes it).
 
 A run claimed in a transitional status (HOLDING, RESTARTING, STOPPING,
 ABORTING: a gateway died while its handler ran) first finishes that
@@ -23,7 +24,7 @@ from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.engine import control, identity, kernel
 from exchange.workflows.engine.context import RunContext
 from exchange.workflows.engine.interrupts import retrying
-from exchange.workflows.engine.safepoints import TIMED_OUT
+from exchange.workflows.engine.safepoints import TIMED_OUT, Released
 from exchange.workflows.engine.transitions import ENDINGS
 from exchange.workflows.core.errors import (ANY_ERROR, ClaimLost, NotSerializable, TooLarge,
                                               WorkflowAborted, WorkflowCancelled, WorkflowInterrupt,
@@ -40,6 +41,7 @@ def execute(store, row, wfdef):
     k = kernel.get()
     wid = row.workflowId
     board = k["board"].get(wid)
+    released = False
     try:
         ctx = _start(store, row, board)
         if ctx is None:
@@ -65,6 +67,9 @@ def execute(store, row, wfdef):
         # holds the run now (or our own recovery) will finish it.
         kernel.flag("recoveryPending", store.dbName)
         logger().infof("run %s (%s) left to recovery: %s", wid, row.workflowName, e.reason)
+    except Released:
+        # The run waits without a thread; its row says so (safepoints.release).
+        released = True
     except WorkflowInterrupt:
         pass  # the row already says CANCELLED, STOPPED or ABORTED
     except ANY_ERROR as e:
@@ -73,7 +78,8 @@ def execute(store, row, wfdef):
                        safeTrace(e))
     finally:
         kernel.dropRun(wid, row.claimEpoch)
-        kernel.childEnded(wid)
+        if not released:
+            kernel.childEnded(wid)
 
 
 def _start(store, row, board):

@@ -258,7 +258,7 @@ class WorkflowsRuntime(GatewayMethods):
         allowed ones that lost stay for the next call.
         ``currentState="HELD"`` shows the run as HELD while it waits; a run
         that calls this handles HOLD/RESUME/STOP itself from then on.
-        See docs/service-api.md "Commands".
+        See docs/service-api.md "Operator commands".
         """
         ctx = context.current()
         if ctx is None:

@@ -15,7 +15,7 @@ worker pool changes size only through ``resizePool``.
 """
 try:
     from java.lang import Boolean, Long, System, ThreadLocal
-    from java.util.concurrent import (ArrayBlockingQueue, ConcurrentHashMap, LinkedBlockingQueue,
+    from java.util.concurrent import (ConcurrentHashMap, ConcurrentLinkedQueue, LinkedBlockingQueue,
                                       ThreadPoolExecutor, TimeUnit)
     from java.util.concurrent.atomic import AtomicBoolean, AtomicInteger, AtomicLong, AtomicReference
     from java.util.concurrent.locks import ReentrantLock, ReentrantReadWriteLock
@@ -28,7 +28,7 @@ from exchange.workflows.core.errors import ANY_ERROR
 KEY = "exchange.workflows.kernel.v1"
 # Bumped when _new() gains keys: a kernel created by older code (still in
 # getGlobals() after a project save that upgraded the engine) gets them added.
-SHAPE = 13
+SHAPE = 15
 
 DEFAULTS = {
     "maxWorkers": 8,
@@ -49,6 +49,9 @@ DEFAULTS = {
     "maxJsonDepth": 100,
     # Bytes of inputs held by the in-memory queue at most (besides its count).
     "inMemoryMaxBytes": 64000000,
+    # How long a run waiting outside a step keeps its worker thread before
+    # releasing it (ms; -1: never). docs/control.md "Waits that hold no thread".
+    "releaseAfterMs": 5000,
 }
 
 
@@ -59,7 +62,12 @@ def _new():
         "generation": AtomicLong(0),
         "config": ConcurrentHashMap(),
         "pool": AtomicReference(None),
-        "burst": AtomicReference(ArrayBlockingQueue(DEFAULTS["inMemoryCapacity"])),
+        # The enqueueInMemory queue: lock-free, bounded by burstCount (and
+        # burstBytes) against the inMemoryCapacity setting (engine/burst.py).
+        # A kernel made by an older engine also has "burst", a bounded queue
+        # the flush empties first.
+        "burstItems": ConcurrentLinkedQueue(),
+        "burstCount": AtomicInteger(0),
         "flushLock": ReentrantLock(),
         # dbName -> ReentrantLock: one dispatch cycle at a time per database.
         "dispatchLocks": ConcurrentHashMap(),
@@ -125,6 +133,9 @@ def _new():
         # child workflowId -> parent workflowId, for children started by a
         # run of this JVM: a child ending here signals its waiting parent.
         "childParents": ConcurrentHashMap(),
+        # dbName -> (Semaphore, ConcurrentLinkedQueue): the leaders and the
+        # step checkpoints waiting for a shared INSERT (engine/committer.py).
+        "commitGroups": ConcurrentHashMap(),
     }
 
 
@@ -219,23 +230,16 @@ def isCurrentGeneration():
 
 
 def burstQueue():
-    return get()["burst"].get()
+    return get()["burstItems"]
 
 
 def resizeBurstQueue(capacity):
-    """Replaces the empty in-memory queue with one of ``capacity``; False if
-    it holds items (they must be flushed first)."""
-    ref = get()["burst"]
-    old = ref.get()
-    if old.size() > 0 or not ref.compareAndSet(old, ArrayBlockingQueue(capacity)):
-        return False
-    # A producer that read the old queue just before the swap may have
-    # offered into it: move anything that landed there.
-    item = old.poll()
-    while item is not None:
-        ref.get().offer(item)
-        item = old.poll()
-    return True
+    """True when the in-memory queue is empty, so its capacity may change;
+    False if it holds items (they must be flushed first). The capacity is
+    the inMemoryCapacity setting, which offers check (engine/burst.py)."""
+    k = get()
+    legacy = k.get("burst")
+    return k["burstCount"].get() == 0 and (legacy is None or legacy.get().size() == 0)
 
 
 def resizePool(size):
@@ -367,7 +371,8 @@ def count(name, delta=1):
 
 
 def signal(workflowId):
-    """Tells the run (if it runs in this JVM) to look at its row and mailbox.
+    """Tells the run (if it runs in this JVM) to look at its row and mailbox;
+    returns True when it runs here.
 
     A run with no board may be between its claim here and addRun: the signal
     is left in ``earlySignals`` (addRun takes it), then the board looked up
@@ -380,9 +385,10 @@ def signal(workflowId):
         k["earlySignals"].put(workflowId, Long(_now()))
         v = k["board"].get(workflowId)
         if v is None:
-            return
+            return False
         k["earlySignals"].remove(workflowId)
     v.incrementAndGet()
+    return True
 
 
 EARLY_SIGNAL_MS = 60000

@@ -6,6 +6,9 @@ taken over: PENDING/RUNNING ones go back to ENQUEUED (any gateway with the
 workflow and version claims them, in priority order, inside the claim
 transaction), HELD ones (and those whose command handler was running: HOLDING, RESTARTING,
 STOPPING, ABORTING) are adopted as they are by a gateway that can run them.
+Runs that released their thread while waiting (executor_id NULL) are no
+gateway's: any gateway wakes them when due; the dead gateway's released tag
+waits are checked by the taker from then on.
 
 Fencing: a run taken over gets a new claim epoch (or leaves the owned
 statuses), so the old gateway, should it wake up from a pause, can no longer
@@ -74,6 +77,10 @@ def takeover(store, submit, deadLetterError):
             if adopted is not None:
                 submit(store, adopted, wfdef)
                 taken += 1
+        # Released runs have no executor, so none of them is in ``owned``:
+        # any gateway wakes them. Only their tag checks belong to a gateway
+        # (its tag providers): the dead one's are read here from now on.
+        runs.moveChecks(store, "TAG", dead, me)
         if not left:
             executors.markDead(store, dead)
         if taken:

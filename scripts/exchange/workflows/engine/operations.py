@@ -45,9 +45,10 @@ Size limits (kernel config, read once per run by the context):
 """
 from exchange.workflows.core import clock, codec, commands, states
 from exchange.workflows.core.errors import ANY_ERROR, DeterminismError, InvalidArguments
-from exchange.workflows.engine import children, database, kernel, prompts, queries, registry
+from exchange.workflows.engine import children, database, prompts, queries, registry
 from exchange.workflows.engine import commands as engineCommands
 from exchange.workflows.engine.safepoints import SLICE_MS
+from exchange.workflows.engine.safepoints import releaseAfterMs as kernelReleaseAfterMs
 from exchange.workflows.store import checkpoints, db, events, mailbox, runs
 
 PROGRESS_MESSAGE_CHARS = 1000
@@ -198,7 +199,7 @@ class Operations(object):
                 rec = self.confirmOwnWrite(fid, name)
             else:
                 if seq is not None:
-                    kernel.signal(destination)
+                    notify(self.dbName, destination)
                 return seq is not None
         return codec.decode(rec.output).get("seq") is not None
 
@@ -307,7 +308,23 @@ class Operations(object):
         self.safePoint()
         if currentState in (states.RUNNING, states.HELD) and currentState != self.visible:
             self.setVisible(currentState)
-        deadline = clock.nowMs() + int(float(timeoutSeconds or 0) * 1000)
+        fid = self.cursor.nextId
+        deadline = self.wokenUntil(fid)
+        if deadline is None:  # else woken: the deadline it had
+            deadline = clock.nowMs() + int(float(timeoutSeconds or 0) * 1000)
+        since = clock.nowMs()
+        try:
+            return self.receiving(name, currentState, topic, batch, fid, deadline, since)
+        finally:
+            self.waitNote = None
+
+    def receiving(self, name, currentState, topic, batch, fid, deadline, since):
+        """receive()'s wait for a message until ``deadline``; it releases the
+        thread (kind RECV) once it has waited releaseAfterMs here and more
+        than that remains, unless it arbitrates a batch.
+        (The time held counts against a receive's timeout, as before.)"""
+        # A HOLD release inside this wait keeps its deadline too.
+        self.waitNote = {"fid": fid, "untilMs": deadline}
         while True:
             v = self.board.get()
             if v != self.mailSeen:
@@ -328,6 +345,12 @@ class Operations(object):
             remaining = deadline - clock.nowMs()
             if remaining <= 0:
                 return None
+            if remaining > kernelReleaseAfterMs() and batch is None and self.mayRelease(since):
+                if not self.release("RECV", self.visible, deadline,
+                                    lambda: not self.retrying(lambda: mailbox.pending(
+                                        self.store, self.workflowId, topic, 1)),
+                                    {"topic": topic}):
+                    since = clock.nowMs()
             clock.sleepMs(min(SLICE_MS, remaining))
             self.safePoint()
 
@@ -424,7 +447,7 @@ def postNow(store, destination, topic, text, sender):
     with store.transaction() as tx:
         seq = post(store, destination, topic, text, sender, clock.nowMs(), tx)
     if seq is not None:
-        kernel.signal(destination)
+        notify(store.dbName, destination)
     return seq is not None
 
 
@@ -444,5 +467,14 @@ def sendMessage(dbName, workflowId, topic, message, reason, sender):
         row = queries.requireRun(store, workflowId)
         raise engineCommands.NotActive("Workflow %s already finished with status %s; messages only "
                                  "reach active runs." % (workflowId, row["status"]))
-    kernel.signal(workflowId)
+    notify(dbName, workflowId)
     return {"workflowId": workflowId, "topic": topic, "seq": seq}
+
+
+def notify(dbName, workflowId):
+    """Tells run ``workflowId`` that something arrived for it, waking it if
+    it released its thread (dispatcher.notify)."""
+    # Imported here: dispatcher -> executor -> context -> this module would
+    # be an import cycle at load time.
+    from exchange.workflows.engine import dispatcher
+    dispatcher.notify(dbName, workflowId)

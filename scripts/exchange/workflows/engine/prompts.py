@@ -18,13 +18,13 @@ records the default (``timedOut: True``) or PromptTimedOut, so an answer
 and a timeout cannot both win. Time spent HELD does not count against the
 timeout (as for sleep_chunked): the expiry moves back by it.
 """
-from exchange.workflows.core import clock, codec, masking
+from exchange.workflows.core import clock, codec, masking, states
 from exchange.workflows.core import prompts as rules
 from exchange.workflows.core.errors import (ClaimLost, DeterminismError, InvalidArguments,
                                               NotSerializable, PromptTimedOut,
                                               WorkflowInterrupt, WorkflowsError)
 from exchange.workflows.engine import database, kernel, queries
-from exchange.workflows.engine.safepoints import SLICE_MS
+from exchange.workflows.engine.safepoints import SLICE_MS, Released
 from exchange.workflows.store import db, prompts, runs
 
 PREFIX = "rt.ask:"
@@ -62,18 +62,24 @@ def ask(ctx, key, prompt, choices, default, timeoutSeconds):
     except NotSerializable as e:
         raise InvalidArguments(str(e))
     name = PREFIX + key
-    ctx.safePoint()
+    # A run woken HELD (it released its thread while held in this wait)
+    # parks here: the time held then moves the prompt's expiry back.
+    held = ctx.safePoint()
     fid, rec = ctx.begin(name)
     if rec is not None:
         return _outcome(key, rec)
     row = _open(ctx, fid, key, prompt, choicesText, defaultText, timeoutMs)
+    if held and row is not None and row["expiresMs"] is not None and row["createdMs"] < \
+            clock.nowMs() - held:
+        row["expiresMs"] += held
+        ctx.retrying(lambda: prompts.extend(ctx.store, ctx.workflowId, fid, row["expiresMs"]))
     try:
         return _wait(ctx, fid, name, key, default, row)
     except WorkflowInterrupt as e:
-        if not isinstance(e, ClaimLost):
+        if not isinstance(e, (ClaimLost, Released)):
             # The run ends (stopped, aborted, cancelled, timed out): its
             # prompt is no longer a question. A lost claim leaves it to
-            # the gateway that holds the run now.
+            # the gateway that holds the run now; a released run still asks.
             _closeQuietly(ctx, fid)
         raise
 
@@ -105,6 +111,7 @@ def _open(ctx, fid, key, prompt, choicesText, defaultText, timeoutMs):
 def _wait(ctx, fid, name, key, default, row):
     looked, lookedAt = ctx.board.get(), clock.nowMs()
     expires = row["expiresMs"]
+    since = lookedAt
     while True:
         if row["status"] == prompts.ANSWERED:
             return _take(ctx, fid, name, row)
@@ -128,6 +135,10 @@ def _wait(ctx, fid, name, key, default, row):
                 ctx.retrying(lambda e=expires: prompts.extend(ctx.store, ctx.workflowId, fid, e))
             v = ctx.board.get()
             if v == looked and clock.nowMs() - lookedAt < ROW_POLL_MS:
+                if ctx.mayRelease(since) and not ctx.release(
+                        "PROMPT", states.RUNNING, expires, lambda: _stillPending(ctx, fid),
+                        {"fid": fid, "key": key}):
+                    since = clock.nowMs()
                 continue
             looked, lookedAt = v, clock.nowMs()
         row = ctx.retrying(lambda: prompts.get(ctx.store, ctx.workflowId, fid))
@@ -136,6 +147,12 @@ def _wait(ctx, fid, name, key, default, row):
             ctx.checkRow()
             raise ctx.interrupt(ClaimLost("the run's prompt row vanished"))
         expires = row["expiresMs"]
+
+
+def _stillPending(ctx, fid):
+    """For a release: True while the prompt is still unanswered."""
+    row = ctx.retrying(lambda: prompts.get(ctx.store, ctx.workflowId, fid))
+    return row is not None and row["status"] == prompts.PENDING
 
 
 def _take(ctx, fid, name, row):
@@ -230,7 +247,10 @@ def respond(dbName, workflowId, key, value, reason, by, source):
                                            tx) != 1:
             raise PromptNotPending("Workflow %s's prompt %r is no longer pending (answered or "
                                    "timed out meanwhile, or the run ended)." % (workflowId, key))
-    kernel.signal(workflowId)
+    # Imported here: dispatcher -> executor -> context -> operations -> this
+    # module would be an import cycle at load time.
+    from exchange.workflows.engine import dispatcher
+    dispatcher.notify(dbName, workflowId)
     return {"workflowId": workflowId, "key": key, "value": choice, "status": taken[1],
             "answeredBy": by, "answeredMs": now}
 

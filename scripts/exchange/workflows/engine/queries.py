@@ -8,7 +8,7 @@ no input value at all, since which of them are secret cannot be told.
 """
 from exchange.workflows.core import clock, codec, states
 from exchange.workflows.core import masking
-from exchange.workflows.engine import database, registry
+from exchange.workflows.engine import control, database, registry
 from exchange.workflows.core.errors import InvalidArguments, NotFound
 from exchange.workflows.core.validate import integer
 from exchange.workflows.store import checkpoints, children, events, mailbox, runs, transitions
@@ -20,6 +20,8 @@ PAGE_LIMIT = 1000
 # getWorkflow's children list: the first ones started.
 CHILDREN_SHOWN = 100
 MAX_PAGE_LIMIT = 10000
+# Transitions whose detail is the run's error (not a link to their cause).
+_FAILURES = (control.CAUSE_ERROR, control.CAUSE_TIMEOUT)
 
 
 def _decoded(row):
@@ -174,10 +176,13 @@ def getSteps(dbName, workflowId, limit=PAGE_LIMIT, offset=0, transition=None):
 
 
 def getTransitions(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
-    """Returns one page of the run's transitions that ran a command handler,
-    oldest first: seq, fromStatus, toStatus (the transitional status),
-    handler, cause, command, sender, reason, state (RUNNING, DONE, FAILED,
-    ABANDONED), startedMs, finishedMs, error (the handler's).
+    """Returns one page of the run's transitions, oldest first: seq,
+    fromStatus, toStatus, handler (None: a change that ran no handler),
+    cause, command, commandSeq (the command's getCommands seq), sender,
+    reason, state (PENDING, RUNNING, DONE, FAILED, ABANDONED), startedMs,
+    finishedMs, error (the handler's). Every status change an operator
+    caused is one: a command taken (through its handler or not), a cancel,
+    a resume, a fork (the new run's first, with forkedFrom and fromStep).
 
     Raises:
         InvalidArguments: limit not 1-10000, or offset not 0-10^9.
@@ -188,17 +193,72 @@ def getTransitions(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     for rec in transitions.page(store, workflowId, limit, offset):
         rec = _decoded(rec)
         # The detail is the engine's own (a failed run's error, kept for
-        # the run's end): the run's error shows it once the run has ended.
-        rec.pop("detail", None)
+        # the run's end: the run's error shows it once the run has ended),
+        # or the link to what caused the transition, shown by name.
+        detail = rec.pop("detail", None)
+        linked = detail if isinstance(detail, dict) and rec["cause"] not in _FAILURES else {}
+        rec["commandSeq"] = linked.get("commandSeq")
+        if "forkedFrom" in linked:
+            rec["forkedFrom"], rec["fromStep"] = linked["forkedFrom"], linked.get("fromStep")
         if rec.get("error") is not None:
             rec["error"] = masking.scrub(rec["error"], hide)
         out.append(rec)
     return out
 
 
+# getCommands' ``outcome`` of a message consumed by someone other than the
+# engine (mailbox.consumed_by -> outcome); the engine's are the status its
+# transition reached, or IGNORED.
+RECEIVED = "RECEIVED"
+IGNORED = "IGNORED"
+_OUTCOME_BY = {"workflow": RECEIVED, "dropped": "REFUSED", "resume": "VOIDED"}
+_ENGINE = "engine"
+
+
+def _commandSeq(t):
+    """The mailbox seq of the command that opened transition ``t``, or None
+    (a transition recorded before commands were linked to it)."""
+    try:
+        detail = codec.decode(t.detail) if t.detail else None
+    except ValueError:
+        return None
+    return detail.get("commandSeq") if isinstance(detail, dict) else None
+
+
+def _outcomes(store, workflowId, msgs):
+    """Sets each message's ``outcome`` and ``transition`` (getCommands)."""
+    taken = [m["consumedMs"] for m in msgs if m["consumedBy"] == _ENGINE]
+    bySeq, byTime = {}, {}
+    if taken:
+        for t in transitions.commanded(store, workflowId, min(taken), max(taken)):
+            seq = _commandSeq(t)
+            if seq is not None:
+                bySeq[seq] = t
+            else:
+                byTime.setdefault((t.startedMs, t.command), t)
+    for m in msgs:
+        m["outcome"], m["transition"] = None, None
+        if m["consumedMs"] is None:
+            continue
+        if m["consumedBy"] != _ENGINE:
+            m["outcome"] = _OUTCOME_BY.get(m["consumedBy"], RECEIVED)
+            continue
+        t = bySeq.get(m["seq"]) or byTime.get((m["consumedMs"], m["cmd"]))
+        if t is None:
+            m["outcome"] = IGNORED
+        else:
+            m["outcome"], m["transition"] = t.toStatus, t.seq
+
+
 def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
     """Returns one page (``limit`` from ``offset``) of the run's mailbox,
-    oldest first.
+    oldest first, each message with its ``outcome``: None while unread;
+    the status the run went to when the engine took it (HOLDING, HELD,
+    RESTARTING, RUNNING, STOPPING, STOPPED, ABORTING, ABORTED; its
+    ``transition`` is getTransitions' seq), IGNORED when it changed
+    nothing; RECEIVED (rt.recvCommand or rt.recv took it), REFUSED (an
+    arbitrated rt.recvCommand refused it) or VOIDED (left unread by a run
+    that ended and was resumed).
 
     Raises:
         InvalidArguments: limit not 1-10000, or offset not 0-10^9.
@@ -213,6 +273,7 @@ def getCommands(dbName, workflowId, limit=PAGE_LIMIT, offset=0):
         # A message on another topic (rt.send) may be any JSON value, not a dict.
         msg["cmd"] = payload.get("cmd") if isinstance(payload, dict) else None
         out.append(msg)
+    _outcomes(store, workflowId, out)
     return out
 
 

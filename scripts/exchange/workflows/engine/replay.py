@@ -11,10 +11,13 @@ numbering never moves; engine/transitions.py swaps cursors around a handler).
 
 No operation starts and nothing is recorded once the run holds a pending
 interrupt (interrupts.py). Every record is one INSERT guarded by the claim
-epoch; a refused one means the run is not ours any more (``lost``).
+epoch (with group commit switched on, shared with other runs' records
+written at the same moment: committer.py); a refused one means the run is
+not ours any more (``lost``).
 """
 from exchange.workflows.core import clock
 from exchange.workflows.core.errors import ClaimLost, DeterminismError, InvalidArguments
+from exchange.workflows.engine import committer
 from exchange.workflows.store import checkpoints, db, runs
 from exchange.workflows.store.records import Operation
 
@@ -86,12 +89,20 @@ class Replay(object):
         if self.pending is not None:
             self.raisePending()
         now = clock.nowMs()
+        op = Operation(fid, name, output, error, attempts, startedMs or now, now)
 
         def write():
-            return checkpoints.record(self.store, self.workflowId, self.epoch, Operation(
-                fid, name, output, error, attempts, startedMs or now, now), tx)
+            return checkpoints.record(self.store, self.workflowId, self.epoch, op, tx)
         try:
-            n = write() if tx is not None else self.retrying(write)
+            if tx is not None:
+                n = write()
+            else:
+                # Shared with other runs' records when group commit is on
+                # and they checkpoint at the same moment; None: write it alone.
+                n = committer.record(self.store, self.workflowId, self.epoch, op) \
+                    if committer.ENABLED else None
+                if n is None:
+                    n = self.retrying(write)
         except db.UniqueViolation:
             if tx is not None:
                 raise

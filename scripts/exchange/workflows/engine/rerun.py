@@ -94,13 +94,15 @@ def _localWorkerDone(workflowId):
     return not running.containsKey(workflowId)
 
 
-def resume(dbName, workflowId):
+def resume(dbName, workflowId, sender=None, reason=None):
     """Runs an ended run again from its last good operation; returns
     {workflowId, previousStatus, replayedSteps, status}.
 
     The run goes back to ENQUEUED in one transaction with the cut of its
-    history (see the module docstring); the claim that takes it gives it a
-    new epoch and a full timeout from then.
+    history (see the module docstring) and a transition that records it
+    (``sender``, ``reason``): the onResume to run once claimed, or a
+    transition to ENQUEUED with no handler. The claim that takes it gives
+    it a new epoch and a full timeout from then.
 
     Raises:
         NotFound; NotResumable: active, or SUCCESS; ResumeConflict: another
@@ -135,7 +137,10 @@ def resume(dbName, workflowId):
                 # onResume runs (RESTARTING) when the run is claimed again,
                 # before its body replays (docs/control.md).
                 transitions.pend(store, workflowId, previous, states.RESTARTING, "onResume",
-                                 control.CAUSE_RESUME, now, tx)
+                                 control.CAUSE_RESUME, now, tx, sender, reason)
+            else:
+                transitions.note(store, workflowId, previous, states.ENQUEUED,
+                                 control.CAUSE_RESUME, None, sender, reason, None, now, tx)
             kept = checkpoints.count(store, workflowId, tx)
     except db.UniqueViolation:
         raise ResumeConflict(
@@ -179,6 +184,10 @@ def fork(dbName, workflowId, fromStep, inputs, sender):
     with store.transaction() as tx:
         runs.insertFork(store, built, workflowId, fromStep, tx)
         history.copyBefore(store, workflowId, newId, fromStep, tx)
+        # The new run's first transition says where it came from.
+        transitions.note(store, newId, row["status"], states.ENQUEUED, control.CAUSE_FORK, None,
+                         sender, None, codec.encode({"forkedFrom": workflowId,
+                                                     "fromStep": fromStep}), clock.nowMs(), tx)
     dispatcher.wake(dbName, row["queueName"])
     return {"workflowId": newId, "forkedFrom": workflowId, "fromStep": fromStep,
             "status": states.ENQUEUED}

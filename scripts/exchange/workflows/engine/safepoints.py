@@ -33,12 +33,17 @@ final status. Either way the run's status is decided whatever the workflow
 does next, and a crash cannot lose them. Then they become the run's sticky
 interrupt (interrupts.py).
 
+Waits at safe points (parked HELD, the durable sleep, and through
+``mayRelease``/``release`` rt.ask, rt.recv, the child waits and body-level
+tag waits) give their worker thread back after the kernel's
+``releaseAfterMs``: docs/control.md "Waits that hold no thread".
+
 Mixed into context.RunContext.
 """
 from exchange.workflows.core import clock, codec, logs, states
 from exchange.workflows.core.errors import (ANY_ERROR, InvalidArguments, WorkflowInterrupt,
                                               WorkflowTimedOut, describe)
-from exchange.workflows.engine import control
+from exchange.workflows.engine import control, kernel
 from exchange.workflows.engine.transitions import ENDINGS
 from exchange.workflows.store import mailbox, runs
 
@@ -59,6 +64,25 @@ _ENDING = (states.STOPPING, states.ABORTING)
 
 def logger():
     return logs.get("context")
+
+
+class Released(WorkflowInterrupt):
+    """The run gave its worker thread back while it waits (docs/control.md
+    "Waits that hold no thread"): its row says all (executor_id NULL, what
+    it waits for, when to wake it), so the executor writes nothing, and the
+    dispatcher wakes it (a claim and a replay up to the wait) once its
+    condition is met. Taken only outside steps and handlers, and only when
+    no other interrupt is pending."""
+
+
+def releaseAfterMs():
+    """How long a wait holds its thread before it releases it (kernel config
+    ``releaseAfterMs``; below 0: never)."""
+    return int(kernel.config("releaseAfterMs"))
+
+
+# Whether the woken run's wait detail has been read (RunContext.wokenUntil).
+UNREAD = object()
 
 
 def decide(status, cmd, selfCommanded=False, beforeFirstOperation=False, declared=()):
@@ -157,8 +181,17 @@ class SafePoints(object):
 
     def park(self):
         """Waits HELD until RESUME; STOP and cancel still apply, and the
-        timeout only with ``timeoutIncludesHeld`` (pastDeadline)."""
-        started = clock.nowMs()
+        timeout only with ``timeoutIncludesHeld`` (pastDeadline). Returns
+        the ms held: from the row's open held span when the run came back
+        HELD (woken or recovered), so a wait around the park moves its
+        deadline by the whole time held. Past releaseAfterMs the run
+        releases its thread (kind HOLD) until a command arrives."""
+        started = waitingSince = clock.nowMs()
+        if self.heldFromRow:
+            self.heldFromRow = False
+            since = self.retrying(lambda: runs.heldAccount(self.store, self.workflowId))[1]
+            if since is not None:
+                started = min(started, since)
         self.seen = -1
         while True:
             if self.pastDeadline():
@@ -172,7 +205,90 @@ class SafePoints(object):
                     return clock.nowMs() - started
                 if self.visible != states.HELD:
                     self.setVisible(states.HELD)
+            elif self.visible == states.HELD and self.mayRelease(waitingSince):
+                if not self.release("HOLD", states.HELD):
+                    waitingSince = clock.nowMs()
             clock.sleepMs(SLICE_MS)
+
+    # -- waits that hold no thread (docs/control.md "Waits that hold no thread")
+    def mayRelease(self, since, waitStep=False):
+        """True when a wait that began on this thread at ``since`` may give
+        the thread back now: past releaseAfterMs, outside steps (``waitStep``:
+        inside the outermost step, a wait that wrote nothing, which runs
+        again from its top when woken), handlers and replay, with no
+        interrupt pending."""
+        limit = releaseAfterMs()
+        return (limit >= 0 and self.pending is None and self.handling is None
+                and (self.inStep == waitStep) and not (waitStep and self.stepWrites)
+                and not self.replaying() and clock.nowMs() - since >= limit)
+
+    def release(self, kind, status, wakeMs=None, stillWaiting=None, detail=None, checker=None):
+        """Releases the run's worker thread while it waits (``kind``, one of
+        runs.WAIT_KINDS) in ``status``, to be woken at ``wakeMs`` (None:
+        only by an event), or by the run's deadline when that is earlier
+        and its clock runs. Raises Released; returns False when the run
+        must go on waiting here: its row changed, a command waits for the
+        engine, ``stillWaiting()`` says the condition is met, or an event
+        arrived between the look and the release (the UPDATE is guarded by
+        the cmd_seq read first, which every waking event bumps).
+
+        ``detail`` (a dict) joins ``waitNote`` (the enclosing wait's
+        operation id and deadline, wokenUntil) in the row's wait detail."""
+        row = self._row()
+        if row is None or row.claimEpoch != self.epoch or row.status != status \
+                or status != self.visible or self.commandWaiting(status) \
+                or (stillWaiting is not None and not stillWaiting()):
+            self.seen = -1  # the next safe point looks at the row and the mailbox
+            return False
+        if self.deadlineMs and (status != states.HELD or self.timeoutIncludesHeld):
+            wakeMs = self.deadlineMs if wakeMs is None else min(wakeMs, self.deadlineMs)
+        note = dict(self.waitNote or {})
+        note.update(detail or {})
+        wait = runs.Wait(kind, wakeMs, codec.encode(note) if note else None, checker)
+        if self.retrying(lambda: runs.releaseWorker(self.store, self.workflowId, self.epoch,
+                                                    row.cmdSeq, status, wait,
+                                                    clock.nowMs())) != 1:
+            self.seen = -1
+            return False
+        kernel.count("released")
+        raise self.interrupt(Released(kind))
+
+    def commandWaiting(self, status):
+        """True when the mailbox holds a command the engine would act on for
+        a run in ``status`` (a released run would not see it until an event)."""
+        afterSeq = -1
+        while True:
+            page = self.retrying(lambda after=afterSeq: mailbox.pending(
+                self.store, self.workflowId, states.COMMAND_TOPIC, MAILBOX_PAGE, after))
+            for msg in page:
+                if self.decideCommand(status, msg).action in (
+                        control.TRANSITION, control.IGNORE, control.DEFER):
+                    return True
+            if len(page) < MAILBOX_PAGE:
+                return False
+            afterSeq = page[-1]["seq"]
+
+    def wokenUntil(self, fid):
+        """The deadline (epoch ms) the wait at operation ``fid`` had when it
+        released its thread, or None: a woken wait keeps its deadline
+        instead of starting its timeout again."""
+        return (self.wokenDetail(fid) or {}).get("untilMs")
+
+    def wokenDetail(self, fid):
+        """The detail (a dict) the wait at operation ``fid`` left in the row
+        when it released its thread (or, a tag wait, when it began), or None."""
+        if not self.mayHaveWaited:
+            return None
+        if self.wokenNote is UNREAD:
+            text = self.retrying(lambda: runs.waitDetail(self.store, self.workflowId))
+            self.wokenNote = codec.decode(text) if text else {}
+        note = self.wokenNote if isinstance(self.wokenNote, dict) else {}
+        if note.get("fid") != fid:
+            return None
+        # Once: an empty receive records nothing, so the next wait may take
+        # the same operation id, with a timeout of its own.
+        self.wokenNote = {}
+        return note
 
     def takeCommands(self, status):
         """Takes the mailbox's commands, oldest first, as ``decide`` says
@@ -259,12 +375,17 @@ class SafePoints(object):
         """Takes one command from the mailbox, setting the visible status
         (and the held-time account, runs.setVisibleState) with it."""
         changes = toStatus is not None and toStatus != self.visible
+        fromStatus = self.visible
 
         def write(tx, now):
             if not changes:
                 return True
-            return runs.setVisibleState(self.store, self.workflowId, self.epoch, toStatus, now,
-                                        tx, self.timeoutIncludesHeld)
+            written = runs.setVisibleState(self.store, self.workflowId, self.epoch, toStatus,
+                                           now, tx, self.timeoutIncludesHeld)
+            if written.rows == 1:
+                # getTransitions lists the change; getCommands' outcome.
+                self.noteTaken(msg, fromStatus, toStatus, tx, now)
+            return written
         written = self.consumeWith(msg, "engine", write)
         if written is None:
             if not changes:
@@ -288,8 +409,16 @@ class SafePoints(object):
         errorType, defaultReason, interruptClass = ENDINGS[status]
         reason = msg.get("reason") or defaultReason
         error = codec.encode({"type": errorType, "message": reason})
-        n = self.consumeWith(msg, "engine", lambda tx, now: runs.finish(
-            self.store, self.workflowId, self.epoch, status, None, error, now, tx))
+        fromStatus = self.visible
+
+        def end(tx, now):
+            ended = runs.finish(self.store, self.workflowId, self.epoch, status, None, error,
+                                now, tx)
+            if ended == 1:
+                # getTransitions lists the change; getCommands' outcome.
+                self.noteTaken(msg, fromStatus, status, tx, now)
+            return ended
+        n = self.consumeWith(msg, "engine", end)
         if n is None:
             # Already consumed: by our own attempt whose commit answer was
             # lost if the row says ``status``; otherwise it is not ours to act on.
@@ -320,15 +449,31 @@ class SafePoints(object):
         wakeAt = clock.nowMs() + totalMs
         return self.sleepUntil(wakeAt, sliceMs)
 
-    def sleepUntil(self, wakeAt, sliceMs=SLICE_MS):
+    def sleepUntil(self, wakeAt, sliceMs=SLICE_MS, fid=None):
         """Sleeps until ``wakeAt`` (pushed back by time spent HELD), passing
-        a safe point every ``sliceMs`` (at most 4 slices)."""
+        a safe point every ``sliceMs`` (at most 4 slices). The durable sleep
+        (operation ``fid``) releases its thread once it has slept
+        releaseAfterMs here and more than that remains; woken, it sleeps to
+        the wake-up time it had then (wokenUntil)."""
         if self.pending is not None:
             self.raisePending()
         sliceMs = max(1, min(int(sliceMs), SLICE_MS * 4))
-        while True:
-            remaining = wakeAt - clock.nowMs()
-            if remaining <= 0:
-                return
-            clock.sleepMs(min(sliceMs, remaining))
-            wakeAt += self.safePoint()
+        if fid is not None:
+            kept = self.wokenUntil(fid)
+            if kept is not None:
+                wakeAt = kept + self.safePoint()
+        since = clock.nowMs()
+        try:
+            while True:
+                remaining = wakeAt - clock.nowMs()
+                if remaining <= 0:
+                    return
+                if fid is not None:
+                    self.waitNote = {"fid": fid, "untilMs": wakeAt}
+                    if remaining > releaseAfterMs() and self.mayRelease(since) \
+                            and not self.release("SLEEP", states.RUNNING, wakeAt):
+                        since = clock.nowMs()
+                clock.sleepMs(min(sliceMs, remaining))
+                wakeAt += self.safePoint()
+        finally:
+            self.waitNote = None

@@ -41,6 +41,33 @@ def logger():
     return logs.get("control")
 
 
+def commandDetail(seq):
+    """A command transition's detail: the mailbox seq of its command, which
+    getCommands follows to say what the command led to (its outcome)."""
+    return codec.encode({"commandSeq": seq})
+
+
+def noteCommand(store, workflowId, seq, cmd, sender, reason, fromStatus, toStatus, now, tx):
+    """Records, in ``tx`` (the one that consumed command ``seq`` and changed
+    the run's status), the change from ``fromStatus`` to ``toStatus`` that
+    the command made without a handler: getTransitions lists it and
+    getCommands shows ``toStatus`` as the command's outcome. A run that ends
+    so before a claim abandons the onResume it was to run."""
+    if toStatus in states.FINISHED:
+        transitions.abandonPending(store, workflowId, now, tx)
+    return transitions.note(store, workflowId, fromStatus, toStatus, control.CAUSE_COMMAND,
+                            cmd, sender, reason, commandDetail(seq), now, tx)
+
+
+def noteCancel(store, workflowId, fromStatus, sender, reason, now, tx):
+    """Records, in the transaction that cancelled the run, its change from
+    ``fromStatus`` to CANCELLED (getTransitions); an onResume still to run
+    (the run was resumed and not claimed since) is ABANDONED."""
+    transitions.abandonPending(store, workflowId, now, tx)
+    return transitions.note(store, workflowId, fromStatus, states.CANCELLED, control.CAUSE_CANCEL,
+                            None, sender, reason, None, now, tx)
+
+
 class Escalated(WorkflowAborted):
     """An ABORT taken while onStop runs: onStop is abandoned at its next
     safe point (sticky, like any interrupt, until the handler has returned),
@@ -79,7 +106,7 @@ class Transitions(object):
             t = transitions.begin(self.store, self.workflowId, self.epoch, fromStatuses,
                                   decision.toStatus, decision.handler, control.CAUSE_COMMAND,
                                   control.canonical(cmd), msg.get("sender"), msg.get("reason"),
-                                  None, now, tx)
+                                  commandDetail(msg["seq"]), now, tx)
             if t is None:
                 raise _NotOurs()
             return t
@@ -117,6 +144,15 @@ class Transitions(object):
         if t is None:
             self.lost()
         return t
+
+    def noteTaken(self, msg, fromStatus, toStatus, tx, now):
+        """For a command ``msg`` (a mailbox row) taken in ``tx`` that moved
+        the run from ``fromStatus`` to ``toStatus`` with no handler (HOLD
+        straight to HELD, RESUME to RUNNING, STOP or ABORT ending the run):
+        records that change as a transition (noteCommand)."""
+        cmd = (codec.decode(msg["payload"]) or {}).get("cmd")
+        return noteCommand(self.store, self.workflowId, msg["seq"], control.canonical(cmd),
+                           msg.get("sender"), msg.get("reason"), fromStatus, toStatus, now, tx)
 
     # -- running ------------------------------------------------------------
 
@@ -221,12 +257,15 @@ class Transitions(object):
                                    transitions.ABANDONED, None, states.ABORTED, aborted,
                                    now, tx).rows != 1:
                     raise _NotOurs()
+                noteCommand(self.store, self.workflowId, msg["seq"], "ABORT", msg.get("sender"),
+                            msg.get("reason"), states.STOPPING, states.ABORTED, now, tx)
                 return True
             transitions.end(self.store, self.workflowId, self.epoch, t, transitions.ABANDONED,
                             None, None, None, now, tx)
             nxt = transitions.begin(self.store, self.workflowId, self.epoch, (states.STOPPING,),
                                     states.ABORTING, decision.handler, control.CAUSE_COMMAND,
-                                    "ABORT", msg.get("sender"), msg.get("reason"), None, now, tx)
+                                    "ABORT", msg.get("sender"), msg.get("reason"),
+                                    commandDetail(msg["seq"]), now, tx)
             if nxt is None:
                 raise _NotOurs()
             return nxt
@@ -250,7 +289,7 @@ class Transitions(object):
         if t is None:
             return None
         if t.handler not in self.declared():
-            self.retrying(lambda: transitions.drop(self.store, self.workflowId, t))
+            self.retrying(lambda: transitions.settle(self.store, self.workflowId, t))
             return None
 
         def write():

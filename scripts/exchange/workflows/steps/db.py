@@ -113,5 +113,4 @@ def rootCause(error, args=()):
     without the values PostgreSQL echoes (``Detail: Key (k)=(value)``): see
     ``errors.rootCause``; a text argument that still shows is masked.
     """
-    name, message = errors.rootCause(error, [a for a in args if isinstance(a, TEXT)])
-    return "%s: %s" % (name, message) if message else name
+    return errors.typeAndMessage(*errors.rootCause(error, [a for a in args if isinstance(a, TEXT)]))

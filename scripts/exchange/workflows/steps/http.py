@@ -22,7 +22,7 @@ import re
 from exchange.workflows.bootstrap import step
 from exchange.workflows.core import clock, codec, logs
 from exchange.workflows.core.codec import TEXT
-from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments
+from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, typeAndMessage
 from exchange.workflows.steps.errors import HttpStatusError, HttpTransportError
 from exchange.workflows.steps.results import UPSTREAM, deliver, styleOf
 
@@ -259,4 +259,4 @@ def _errorText(e):
         message = e.getMessage() if hasattr(e, "getMessage") else str(e)
     except ANY_ERROR:
         message = None
-    return "%s: %s" % (name, message) if message else name
+    return typeAndMessage(name, message)

@@ -18,6 +18,7 @@ from exchange.workflows.core import clock, logs
 from exchange.workflows.engine.sleeping import pause
 from exchange.workflows.core.errors import ANY_ERROR, InvalidArguments, describe
 from exchange.workflows.core.codec import TEXT, encode
+from exchange.workflows.core.tagvalues import FATAL_QUALITIES
 from exchange.workflows.steps.convert import plain, qualityName, sameValue
 from exchange.workflows.steps.errors import TagReadError, TagWriteError, WriteNotConfirmed
 from exchange.workflows.steps.results import deliver, styleOf
@@ -35,7 +36,7 @@ WRITE_OPTIONS = {"retries_allowed": True, "max_attempts": 3, "interval_seconds":
 CONFIRM_OPTIONS = {"retries_allowed": False}
 
 # Qualities that polling cannot outwait: the path itself is wrong.
-_FATAL_QUALITIES = ("Bad_NotFound", "Error_InvalidPathSyntax")
+_FATAL_QUALITIES = FATAL_QUALITIES
 # A hung read (an unreachable OPC server) delays HOLD/STOP by at most this.
 _MAX_POLL_READ_MS = 5000
 
@@ -215,11 +216,14 @@ def writeTag(path, value):
     return Written(name, None)
 
 
-def pollUntil(path, expected, timeoutMs, pollMs):
+def pollUntil(path, expected, timeoutMs, pollMs, waiting=None):
     """Reads ``path`` every ``pollMs`` until it equals ``expected`` or time runs out.
 
     Between reads it passes a safe point (``sleeping.pause``): time spent
-    HELD extends the deadline, so only running time counts.
+    HELD extends the deadline, so only running time counts. ``waiting``
+    (an engine/sleeping.TagWait, for a wait called in the workflow body)
+    keeps the wait's start and deadline across a crash or a release of its
+    thread, and releases the thread after the kernel's releaseAfterMs.
 
     Returns:
         Poll: ``matched``; the last ``value`` and ``quality`` (a QualityCode,
@@ -230,6 +234,10 @@ def pollUntil(path, expected, timeoutMs, pollMs):
     started = clock.nowMs()
     deadline = started + timeoutMs
     held = 0
+    if waiting is not None:
+        started, deadline, observed = waiting.begin(started, deadline)
+        if observed is not None:  # seen by the check that woke this wait
+            return Poll(True, observed[0], observed[1], clock.nowMs() - started, None)
     while True:
         remaining = deadline - clock.nowMs()
         readTimeout = max(1000, min(remaining, _MAX_POLL_READ_MS))
@@ -248,6 +256,8 @@ def pollUntil(path, expected, timeoutMs, pollMs):
         parked = pause(min(pollMs, remaining))
         deadline += parked
         held += parked
+        if waiting is not None:
+            waiting.polled(deadline, started + held)
 
 
 def show(value):

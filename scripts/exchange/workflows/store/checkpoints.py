@@ -54,6 +54,43 @@ def record(store, workflowId, epoch, op, tx=None):
                                   startedMs, finishedMs, workflowId, epoch], tx)
 
 
+# Several runs' records in one statement (engine/committer.py): one guarded
+# SELECT per record, joined by UNION ALL, so each row keeps its own guard.
+# The CASTs give PostgreSQL the types of a UNION's parameters, which it
+# would otherwise take for text.
+_ONE_GUARDED = ("SELECT CAST(? AS VARCHAR(64)), CAST(? AS INTEGER), CAST(? AS VARCHAR(200)), "
+                "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), "
+                "CAST(? AS BIGINT) FROM {status} WHERE workflow_id = ? AND claim_epoch = ? "
+                "AND status IN " + statuses.OWNED)
+_RECORD_MANY_HEAD = ("INSERT INTO {ops} (workflow_id, function_id, function_name, output, error, "
+                     "attempts, started_ms, finished_ms) ")
+_manySql = {}
+
+
+def recordManySql(count):
+    """The INSERT of recordMany for ``count`` records (kept per count: the
+    driver prepares each text once)."""
+    sql = _manySql.get(count)
+    if sql is None:
+        sql = _manySql.setdefault(count, _RECORD_MANY_HEAD + " UNION ALL ".join(
+            [_ONE_GUARDED] * count))
+    return sql
+
+
+def recordMany(store, records):
+    """Records several runs' Operations in one statement: ``records`` holds
+    (workflowId, epoch, op) triples. Returns how many rows were inserted:
+    fewer than ``len(records)`` when some run is no longer ours to write
+    (which ones, the statement does not say). All or none fail together on
+    an error, as one statement does."""
+    args = []
+    for workflowId, epoch, op in records:
+        functionId, name, output, error, attempts, startedMs, finishedMs = op
+        args.extend((workflowId, functionId, name, output, error, attempts, startedMs,
+                     finishedMs, workflowId, epoch))
+    return store.update(recordManySql(len(records)), args)
+
+
 def load(store, workflowId, transitionSeq=None):
     """Returns the recorded Operations of the run's body (or of the handler
     of transition ``transitionSeq``) in order: the history to replay."""

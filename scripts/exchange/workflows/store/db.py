@@ -4,7 +4,8 @@ into DatabaseUnavailable/DatabaseError.
 """
 from exchange.workflows.core.codec import TEXT
 from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
-                                              causes, messageOf, rootCause, scrubText, sqlState)
+                                              causes, messageOf, rootCause, scrubText, sqlState,
+                                              typeAndMessage)
 
 # SQLState classes and message fragments that mean "the database could not be
 # reached", as opposed to "the statement was wrong".
@@ -62,7 +63,7 @@ def translate(exc, dbName, args=()):
     state = sqlState(exc)
     hide = [a for a in args or () if isinstance(a, TEXT)]
     rootName, root = rootCause(exc, hide)
-    cause = "%s: %s" % (rootName, root) if root else rootName
+    cause = typeAndMessage(rootName, root)
     if isUniqueViolation(exc):
         err = UniqueViolation("Database '%s': a unique constraint refused the row (SQLState %s): %s"
                               % (dbName, state or "?", cause))

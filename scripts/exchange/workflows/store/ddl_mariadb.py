@@ -288,6 +288,16 @@ MIGRATIONS = {
         "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS propagate INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX IF NOT EXISTS {ix}ws_parent ON {status} (parent_id, status)",
     ],
+    # Waits that hold no thread (plain indexes for the partial ones).
+    15: [
+        "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS wake_ms BIGINT",
+        "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS wait_kind VARCHAR(20)",
+        "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS wait_detail LONGTEXT",
+        "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS wait_checker VARCHAR(200)",
+        "ALTER TABLE {status} ADD COLUMN IF NOT EXISTS released_ms BIGINT",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_wake ON {status} (wake_ms)",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_wait_kind ON {status} (wait_kind, wait_checker)",
+    ],
 }
 
 

@@ -263,7 +263,18 @@ CREATE = [
 ]
 
 # Version N (> BASE_VERSION) -> its statements, beside store.schema.MIGRATIONS[N - 1].
-MIGRATIONS = {}
+MIGRATIONS = {
+    # Waits that hold no thread (store/schema.py step 15).
+    15: [
+        "ALTER TABLE {status} ADD wake_ms BIGINT, "
+        "wait_kind NVARCHAR(20) COLLATE Latin1_General_100_BIN2, wait_detail NVARCHAR(MAX), "
+        "wait_checker NVARCHAR(200) COLLATE Latin1_General_100_BIN2, released_ms BIGINT",
+        "CREATE INDEX {ix}ws_wake ON {status} (wake_ms) "
+        "WHERE wait_kind IS NOT NULL AND executor_id IS NULL",
+        "CREATE INDEX {ix}ws_wait_kind ON {status} (wait_kind, wait_checker) "
+        "WHERE wait_kind IS NOT NULL AND executor_id IS NULL",
+    ],
+}
 
 
 def steps(fromVersion, toVersion):

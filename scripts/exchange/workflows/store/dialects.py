@@ -208,8 +208,10 @@ MARIADB = Dialect("mariadb", "%(schema)s_%(table)s", {
     # MariaDB's default is REPEATABLE READ: every transaction asks for READ
     # COMMITTED (no default to check first).
     "defaultIsolation": None,
-    # UPDATE ... RETURNING and ON CONFLICT DO NOTHING (store/standins.py).
+    # UPDATE ... RETURNING and ON CONFLICT DO NOTHING (store/standins.py);
+    # the stand-in finds its rows by primary key (see standins._run).
     "standIns": True,
+    "keyHint": " FORCE INDEX (PRIMARY)",
     "rewrites": _MARIADB_REWRITES,
     "schemaSteps": ddl_mariadb.steps,
 })
@@ -342,6 +344,9 @@ class DatabaseUnsupported(DatabaseError):
     code = "DATABASE_UNSUPPORTED"
 
 
+# Every transaction sets idle_in_transaction_session_timeout (PostgreSQL
+# 9.6; ON CONFLICT and SKIP LOCKED are 9.5). Tested on 15.
+MIN_POSTGRES = (9, 6)
 # The engine's claims and commands use UPDATE ... RETURNING (SQLite 3.35).
 MIN_SQLITE = (3, 35)
 # Claims use SELECT ... FOR UPDATE SKIP LOCKED (MariaDB 10.6), and INSERT
@@ -350,9 +355,9 @@ MIN_MARIADB = (10, 6)
 # The clock uses DATEDIFF_BIG (SQL Server 2016, version 13.0). Azure SQL
 # Database says 12.0 but has everything SQL Server's newest has.
 MIN_MSSQL = (13, 0)
-SUPPORTED = ("PostgreSQL, MariaDB %s or newer, Microsoft SQL Server 2016 or newer and SQLite %s "
-             "or newer" % (".".join(str(n) for n in MIN_MARIADB),
-                           ".".join(str(n) for n in MIN_SQLITE)))
+SUPPORTED = ("PostgreSQL %s or newer, MariaDB %s or newer, Microsoft SQL Server 2016 or newer "
+             "and SQLite %s or newer" % tuple(".".join(str(n) for n in v)
+                                             for v in (MIN_POSTGRES, MIN_MARIADB, MIN_SQLITE)))
 
 
 def versionTuple(text):
@@ -403,7 +408,11 @@ def detect(dbName):
     except db.DatabaseError:
         text = "unknown: it has no version() function"
     if "postgres" in text.lower():
-        return POSTGRES
+        found = re.search(r"PostgreSQL (\d+(?:\.\d+)?)", text)
+        if found is None:  # a PostgreSQL that does not say its version as the others do
+            return POSTGRES
+        return _checked(dbName, POSTGRES, "PostgreSQL", found.group(1), MIN_POSTGRES,
+                        "idle_in_transaction_session_timeout")
     if "mariadb" in text.lower():
         return _checked(dbName, MARIADB, "MariaDB", text, MIN_MARIADB,
                         "SELECT ... FOR UPDATE SKIP LOCKED")
@@ -419,9 +428,37 @@ def detect(dbName):
             pass
     if text.startswith("Microsoft SQL"):
         return mssqlChecked(dbName, text)
+    if _isMySql(dbName, text):
+        raise DatabaseUnsupported(
+            "Database '%s' is MySQL %s; exchange.workflows does not run on MySQL (%s). "
+            "Supported: %s." % (dbName, text[:40], WHY_NOT_MYSQL, SUPPORTED))
     raise DatabaseUnsupported(
         "Database '%s' (version %s) is not one exchange.workflows runs on. Supported: %s "
-        "(MySQL is not supported yet)." % (dbName, text[:80], SUPPORTED))
+        "(MySQL is not supported)." % (dbName, text[:80], SUPPORTED))
+
+
+# Why a MySQL server is refused although MariaDB runs: the MariaDB dialect
+# uses what MySQL 8 lacks, and no MySQL server or MySQL driver runs in the
+# project's tests.
+WHY_NOT_MYSQL = ("the MariaDB dialect needs INSERT/DELETE ... RETURNING, idle_transaction_timeout "
+                 "and MariaDB's DDL, which MySQL lacks, and no MySQL dialect has been tested")
+
+
+def _isMySql(dbName, versionText):
+    """True when the server that answered ``versionText`` to version()
+    says it is MySQL (or Percona Server, a MySQL build) in its version
+    comment. MySQL's version() is only a number ("8.0.36"); MariaDB's names
+    itself and was recognised before. Asked only on the way to a refusal."""
+    if not re.match(r"\s*\d", versionText):
+        return False
+    try:
+        ds = db.query(dbName, "SELECT @@version_comment")
+        comment = str(ds[0][0]).lower() if len(ds) else ""
+    except db.DatabaseUnavailable:
+        raise
+    except db.DatabaseError:
+        return False
+    return "mysql" in comment or "percona" in comment
 
 
 def mssqlChecked(dbName, versionText):

@@ -365,6 +365,26 @@ MIGRATIONS = [
         "ALTER TABLE {status} ADD COLUMN propagate INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX IF NOT EXISTS {ix}ws_parent ON {status} (parent_id, status)",
     ],
+    [
+        # Waits that hold no thread (issue 12 item 5, store/runs.py "Released
+        # runs"): a run waiting outside a step gives its worker back. Its row
+        # keeps its status and leaves executor_id NULL; wait_kind says what
+        # it waits for (NULL: not released), wake_ms when to wake it (NULL:
+        # only an event), wait_detail the wait's JSON (kept after the wake:
+        # the woken run reads its wait's deadline there), wait_checker the
+        # gateway that reads a released tag wait's tag.
+        "ALTER TABLE {status} ADD COLUMN wake_ms BIGINT",
+        "ALTER TABLE {status} ADD COLUMN wait_kind VARCHAR(20)",
+        "ALTER TABLE {status} ADD COLUMN wait_detail TEXT",
+        "ALTER TABLE {status} ADD COLUMN wait_checker VARCHAR(200)",
+        "ALTER TABLE {status} ADD COLUMN released_ms BIGINT",
+        # Every dispatch cycle asks for the released runs that are due, and
+        # for the released waits it checks (child ends, tags).
+        "CREATE INDEX IF NOT EXISTS {ix}ws_wake ON {status} (wake_ms) "
+        "WHERE wait_kind IS NOT NULL AND executor_id IS NULL",
+        "CREATE INDEX IF NOT EXISTS {ix}ws_wait_kind ON {status} (wait_kind, wait_checker) "
+        "WHERE wait_kind IS NOT NULL AND executor_id IS NULL",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)
@@ -413,6 +433,13 @@ def ensure(dbName, dialect):
             # have created our tables meanwhile, and its choice is the one to keep.
             found = layout.locate(dbName, dialect, tx)
             _migrate(_store(dbName, dialect, found), tx)
+            if dialect.settings.get("migrationUnlock"):
+                # The version row is written by this transaction (only
+                # MariaDB's DDL commits at once): committed before the lock
+                # is given back, else the next gateway under the lock reads
+                # no version, migrates again and fails on the version row's
+                # key (a start that prepared the database got DATABASE_ERROR).
+                db.update(dbName, "COMMIT", (), tx)
         finally:
             # A session lock (MariaDB) outlives the transaction: it is given
             # back here, also when the migration failed.

@@ -14,10 +14,11 @@ the rows the UPDATE's WHERE selects are locked and their keys read (SELECT
 ... FOR UPDATE), the UPDATE runs on exactly those rows, still under its own
 WHERE, and the RETURNING columns are read back from them: the same rows and
 the same new values PostgreSQL's RETURNING gives, since the locks keep other
-writers out until the transaction ends. The statement must be ``UPDATE
-{table} SET ... WHERE ... RETURNING ...``, with no ``WHERE`` inside its SET
-clause, on a table listed in KEYS. (MariaDB has INSERT and DELETE ...
-RETURNING of its own.)
+writers out until the transaction ends. Rows the WHERE names by key are
+read by primary key (the dialect's ``keyHint``), so no other row is
+locked. The statement must be ``UPDATE {table} SET ... WHERE ... RETURNING
+...``, with no ``WHERE`` inside its SET clause, on a table listed in KEYS.
+(MariaDB has INSERT and DELETE ... RETURNING of its own.)
 
 INSERT ... ON CONFLICT DO NOTHING: the dialect's rewrites drop the clause
 and the INSERT runs as it is; a unique index that refuses it means "nothing
@@ -141,12 +142,26 @@ def updateReturning(store, template, args, tx=None):
     return _run(store, found.groups(), list(args), tx)
 
 
+def _byKey(where, key):
+    """True when ``where`` picks rows by the first column of ``key`` (``=
+    ?`` or ``IN (...)``), so that the primary key finds them."""
+    return re.search(r"(?:^|[\s(])%s (?:= |IN \()" % key[0], where) is not None
+
+
 def _run(store, parts, args, tx):
     table, assignments, where, returned = parts
     key = KEYS[table]
     split = assignments.count("?")
     setArgs, whereArgs = args[:split], args[split:]
-    ds = store.query("SELECT " + ", ".join(key) + " FROM " + table + " WHERE " + where
+    # The rows are looked up by primary key (the dialect's ``keyHint``), never
+    # along another index the WHERE also matches: a claim's "status =
+    # 'ENQUEUED' AND workflow_id IN (...)" read along the status index would
+    # lock every waiting row of every queue it passes, so claimers of two
+    # queues waited for each other's rows and deadlocked (MariaDB picks that
+    # index when few rows wait).
+    hint = store.dialect.settings.get("keyHint", "")
+    ds = store.query("SELECT " + ", ".join(key) + " FROM " + table
+                     + (hint if _byKey(where, key) else "") + " WHERE " + where
                      + " FOR UPDATE", whereArgs, tx)
     if not len(ds):
         return ds
@@ -158,7 +173,7 @@ def _run(store, parts, args, tx):
     else:
         one = "(" + ", ".join(["?"] * len(key)) + ")"
         keyWhere = "(" + ", ".join(key) + ") IN (" + ", ".join([one] * len(ds)) + ")"
-    store.update("UPDATE " + table + " SET " + assignments + " WHERE " + keyWhere
+    store.update("UPDATE " + table + hint + " SET " + assignments + " WHERE " + keyWhere
                  + " AND (" + where + ")", setArgs + keyArgs + whereArgs, tx)
-    return store.query("SELECT " + returned + " FROM " + table + " WHERE " + keyWhere,
+    return store.query("SELECT " + returned + " FROM " + table + hint + " WHERE " + keyWhere,
                        keyArgs, tx)

@@ -1,6 +1,9 @@
 """Statements on ``workflow_transitions``: the transitions of a run that run
 a command handler (docs/control.md "Handlers: when they run, and how
-often"), and the status changes that open and close them.
+often"), and the status changes that open and close them; and, as
+transitions DONE at once with no handler (``note``), the other status
+changes an operator caused: a command taken without a handler, a cancel,
+a resume, a fork.
 
 A transition is opened in one transaction with the status change into
 HOLDING, RESTARTING, STOPPING or ABORTING (``begin``; the caller adds the
@@ -41,8 +44,8 @@ _BEGIN = (
     "held_since_ms = CASE WHEN ? = 1 THEN COALESCE(held_since_ms, ?) ELSE held_since_ms END "
     "WHERE workflow_id = ? AND claim_epoch = ? AND status IN %s")
 _INSERT = ("INSERT INTO {transitions} (workflow_id, seq, from_status, to_status, handler, cause, "
-           "command, sender, reason, detail, state, started_ms) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "command, sender, reason, detail, state, started_ms, finished_ms) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _NEXT_SEQ = "UPDATE {status} SET transition_seq = transition_seq + 1 WHERE workflow_id = ?"
 _SEQ = "SELECT transition_seq FROM {status} WHERE workflow_id = ?"
 _CLOSE = ("UPDATE {transitions} SET state = ?, finished_ms = ?, error = ? "
@@ -83,17 +86,31 @@ def begin(store, workflowId, epoch, fromStatuses, toStatus, handler, cause, comm
 def _insert(store, workflowId, fromStatus, toStatus, handler, cause, command, sender, reason,
             detail, state, now, tx):
     seq = int(plain(store.query(_SEQ, [workflowId], tx)[0][0]))
+    finishedMs = now if state == DONE else None
     store.update(_INSERT, [workflowId, seq, fromStatus, toStatus, handler, cause, command,
-                           sender, reason, detail, state, now], tx)
+                           sender, reason, detail, state, now, finishedMs], tx)
     return Transition(seq, fromStatus, toStatus, handler, cause, command, sender, reason,
-                      detail, state, now, None, None)
+                      detail, state, now, finishedMs, None)
 
 
-def pend(store, workflowId, fromStatus, toStatus, handler, cause, now, tx):
+def note(store, workflowId, fromStatus, toStatus, cause, command, sender, reason, detail, now,
+         tx):
+    """Records a status change that ran no handler (a HOLD straight to HELD,
+    a STOP of a queued run, a cancel, a resume, ...) as a transition DONE
+    at once, with no handler, in ``tx``: the caller's transaction that made
+    the change, after it affected the row. Returns it. A run that is never
+    commanded, cancelled or resumed writes none."""
+    store.update(_NEXT_SEQ, [workflowId], tx)
+    return _insert(store, workflowId, fromStatus, toStatus, None, cause, command, sender, reason,
+                   detail, DONE, now, tx)
+
+
+def pend(store, workflowId, fromStatus, toStatus, handler, cause, now, tx, sender=None,
+         reason=None):
     """Records a transition for the run's next claim to open (PENDING): the
     onResume of a run that service.resume reopened. Returns it."""
     store.update(_NEXT_SEQ, [workflowId], tx)
-    return _insert(store, workflowId, fromStatus, toStatus, handler, cause, None, None, None,
+    return _insert(store, workflowId, fromStatus, toStatus, handler, cause, None, sender, reason,
                    None, PENDING, now, tx)
 
 
@@ -118,11 +135,23 @@ def openPending(store, workflowId, epoch, transition, now, tx):
     return transition._replace(state=RUNNING, startedMs=now)
 
 
-def drop(store, workflowId, transition):
-    """Deletes a PENDING transition that will not run (its handler is not
-    declared where the run was claimed): it never happened."""
-    store.update("DELETE FROM {transitions} WHERE workflow_id = ? AND seq = ? AND state = '"
-                 + PENDING + "'", [workflowId, transition.seq])
+def settle(store, workflowId, transition):
+    """A PENDING transition whose handler will not run (not declared where
+    the run was claimed) stays as the record of what opened it (the resume,
+    who and why): DONE at once with no handler, to ENQUEUED, as a resume
+    recorded without onResume is."""
+    store.update("UPDATE {transitions} SET handler = NULL, to_status = '" + states.ENQUEUED
+                 + "', state = '" + DONE + "', finished_ms = started_ms "
+                 "WHERE workflow_id = ? AND seq = ? AND state = '" + PENDING + "'",
+                 [workflowId, transition.seq])
+
+
+def abandonPending(store, workflowId, now, tx):
+    """Closes ABANDONED the run's PENDING transition, in the transaction that
+    ends the run before a claim opened it (a STOP, ABORT or cancel of a
+    resumed run still ENQUEUED): its handler will never run."""
+    store.update("UPDATE {transitions} SET state = '" + ABANDONED + "', finished_ms = ? "
+                 "WHERE workflow_id = ? AND state = '" + PENDING + "'", [now, workflowId], tx)
 
 
 # What ``end`` did: rows affected (0: not ours in the transitional status
@@ -169,6 +198,17 @@ def _latest(store, workflowId, state):
     if not len(ds):
         return None
     return Transition(*[plain(ds[0][i]) for i in range(len(COLUMNS))])
+
+
+def commanded(store, workflowId, fromMs, toMs):
+    """The run's transitions opened by a command or a cancel between
+    ``fromMs`` and ``toMs`` (inclusive: the consume times of a page of its
+    mailbox), as Transitions: what each command led to (getCommands)."""
+    ds = store.query(
+        "SELECT " + ", ".join(COLUMNS) + " FROM {transitions} WHERE workflow_id = ? "
+        "AND command IS NOT NULL AND started_ms >= ? AND started_ms <= ? ORDER BY seq",
+        [workflowId, fromMs, toMs])
+    return [Transition(*[plain(ds[r][i]) for i in range(len(COLUMNS))]) for r in range(len(ds))]
 
 
 def page(store, workflowId, limit, offset):
