@@ -111,7 +111,8 @@ def test_the_readme_table_is_regenerated_from_a_result(fakes, capsys, tmp_path):
     text = readme.read_text()
     assert text.startswith("# Title\n\n<!-- bench-compare:table (generated")
     assert "old table" not in text and text.endswith("<!-- /bench-compare:table -->\n\nAfter.\n")
-    assert "median of 3 interleaved runs" in text and "machine was shared" in text
+    assert "median of 3 interleaved runs" in text and "load average" in text
+    assert "busy with other work" not in text  # no load average recorded: no claim about it
     assert text.count("| direct start, 3-step wf/s |") == 1
     with pytest.raises(ValueError, match="markers"):
         compare.replace_block("no markers here", "x")
@@ -180,3 +181,8 @@ def test_mariadb_beside_postgresql(fakes, monkeypatch, capsys, tmp_path):
                                                "enqueue"}
     assert result["side_tables"]["mariadb"][0][0] == ["measure", "PostgreSQL", "mariadb",
                                                       "mariadb/PostgreSQL"]
+
+
+def test_the_table_says_when_the_machine_was_busy():
+    assert "busy with other work" in compare._sharedNote(14.2, 2)
+    assert compare._sharedNote(1.4, 2) == "" and compare._sharedNote(None, 2) == ""

@@ -42,11 +42,7 @@ KNOWN = set()
 # Import-time cycles between files. A module's top-level imports run while
 # the modules that import it are half-initialised: in a cycle, which names
 # exist depends on which file the gateway happened to load first.
-KNOWN_CYCLES = [
-    # dispatcher fires due schedules, a schedule submits a run, and submit
-    # asks the dispatcher whether to start it here and wakes it.
-    {"engine.dispatcher", "engine.schedules", "engine.submit"},
-]
+KNOWN_CYCLES = []
 # Imports written inside a function that close a cycle, (importer,
 # imported): a top-level import there would make an import-time cycle. Listed
 # so that a new one is a decision, not a workaround.

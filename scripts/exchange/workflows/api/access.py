@@ -194,6 +194,26 @@ def actor(who):
     return who.source
 
 
+# Whether a code object has an argument a Perspective script has, per code
+# object: Jython builds co_varnames anew on every read, which made this walk
+# a sixth of enqueueInMemory's CPU (docs/benchmarks.md). Code objects are
+# fixed per function; a project save re-executes this module, which starts
+# the cache over, and the bound keeps a site that generates code in check.
+_SCRIPT_CODES = {}
+_SCRIPT_CODES_MAX = 4096
+
+
+def _mayBeScript(code):
+    known = _SCRIPT_CODES.get(code)
+    if known is None:
+        names = code.co_varnames
+        known = "self" in names or "session" in names or "page" in names
+        if len(_SCRIPT_CODES) >= _SCRIPT_CODES_MAX:
+            _SCRIPT_CODES.clear()
+        _SCRIPT_CODES[code] = known
+    return known
+
+
 def fromPerspectiveScript():
     """True when a Perspective script is on this thread's stack (see the
     module docstring)."""
@@ -203,10 +223,9 @@ def fromPerspectiveScript():
         return False
     depth = 0
     while frame is not None and depth < _MAX_FRAMES:
-        names = frame.f_code.co_varnames
         # Cheap tests first: most frames have none of these arguments, and
         # the engine's own frames are never Perspective's.
-        if "self" in names or "session" in names or "page" in names:
+        if _mayBeScript(frame.f_code):
             module = frame.f_globals.get("__name__") or ""
             if not module.startswith(_OWN_MODULES):
                 local = frame.f_locals

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from exchange.workflows.api import access, scope
 from exchange.workflows.api.envelope import guarded
-from exchange.workflows.engine import (batchrecord, burst, commands, database, dispatcher, kernel,
+from exchange.workflows.engine import (batchrecord, burst, commands, cycle, database, kernel,
                                        maintenance, operations, prompts, queries, registry, rerun)
 from exchange.workflows.engine import debounce
 from exchange.workflows.engine import submit as submission
@@ -102,7 +102,7 @@ def dispatch(queueName=DEFAULT_QUEUE, maxToClaim=10, dbName=DEFAULT_DB, flushMax
         _text("queueName", queue, 100, True)
         who = access.caller(session)
         access.require(who, "admin", dbName)
-        data = dispatcher.dispatch(
+        data = cycle.dispatch(
             dbName, queue, _count("maxToClaim", 10 if maxToClaim is None else maxToClaim, 0, 10000),
             _count("flushMaxItems", 1000 if flushMaxItems is None else flushMaxItems, 1, 2000),
             _count("flushMaxMs", 25 if flushMaxMs is None else flushMaxMs, 0, 60000))

@@ -1,22 +1,14 @@
-"""One dispatch cycle: heartbeat -> flush -> refresh -> recover -> takeover ->
-wake (released runs that are due) -> claim -> submit.
-
-Also the work-conserving path: a worker that finishes a run claims the next
+"""Claims and starts runs: the phases of the dispatch cycle (engine/cycle.py)
+that take runs -- refresh, recover, wake (released runs that are due),
+claim, submit -- and the work-conserving path: a worker that finishes a run claims the next
 row of its queue itself, and ``start()`` on this gateway asks for a claim at
 once, so a free worker never waits for the next timer tick.
 
-The in-memory flush serves every database the queue holds requests for, so
-its failure is reported in the cycle's result (``flushError``) and never
-skips the other phases: a bad request or another database's outage must not
-stop this gateway from claiming, recovering, taking over, applying retention
-and renewing its lease (burst.py says what happens to the requests).
 """
 from exchange.workflows.core import clock, codec, logs, states
-from exchange.workflows.engine import (backoff, burst, children, database, debounce, executor,
-                                       identity, kernel, leases, maintenance, registry, schedules,
-                                       sleeping)
-from exchange.workflows.core.errors import (ANY_ERROR, DatabaseError, DatabaseUnavailable,
-                                              describe)
+from exchange.workflows.engine import (children, database, executor, identity, kernel, leases,
+                                       maintenance, registry, sleeping)
+from exchange.workflows.core.errors import ANY_ERROR, describe
 from exchange.workflows.store import runs
 from exchange.workflows.store.claims import claim
 from exchange.workflows.store.records import RunRow
@@ -31,76 +23,6 @@ except ImportError:
 # How long recovery waits for claims in progress here (each is one short
 # transaction) before leaving its work to the next cycle.
 RECOVERY_GATE_WAIT_MS = 5000
-
-
-def dispatch(dbName, queueName, maxToClaim, flushMaxItems, flushMaxMs):
-    """Runs one cycle; returns the counts. Raises the errors of ``dbName``
-    itself; a failed flush is reported as ``flushError`` instead."""
-    k = kernel.get()
-    kernel.generation()
-    lock = kernel.dispatchLock(dbName)
-    if not lock.tryLock():
-        return {"skipped": True, "reason": "another dispatch is running"}
-    try:
-        started = clock.nowMs()
-        backoff.check(dbName, started)
-        try:
-            store = database.prepare(dbName)
-            leases.heartbeat(store)
-            flushed, flushError = _flush(flushMaxItems, flushMaxMs, started)
-            signalled = refresh(store)
-            recovered = recover(store) if kernel.isFlagged("recoveryPending", dbName, True) else 0
-            recovered += leases.takeover(store, submit, _deadLetterError)
-            woken = wakeReleased(store)
-            mode = maintenance.refresh(store)
-            scheduled = schedules.fireDue(store, clock.nowMs())
-            claimed = claimAndSubmit(store, queueName, maxToClaim)
-            claimed += _otherQueues(store, queueName, maxToClaim - claimed)
-            deleted = maintenance.applyRetention(store)
-        except DatabaseUnavailable as e:
-            if not backoff.failures(dbName):
-                _logger().warnf("dispatch on %s: %s (backing off; logged once per outage)",
-                                dbName, str(e))
-            backoff.failed(dbName, started)
-            raise
-        except DatabaseError as e:
-            # The timer script drops the envelope: without this line a
-            # dispatch failing every second would leave no trace.
-            if kernel.count("dispatchErrors") % 60 == 1:
-                _logger().warnf("dispatch on %s failed: %s (logged every 60th time)", dbName, str(e))
-            raise
-        if claimed:  # runs the work-conserving claims left to the timer (diagnostics)
-            kernel.count("claimedByDispatch", claimed)
-        backoff.succeeded(dbName)
-        result = {"flushed": flushed, "recovered": recovered, "claimed": claimed,
-                  "scheduled": scheduled, "woken": woken,
-                  "maintenance": mode, "retentionDeleted": deleted,
-                  "signalled": signalled, "running": k["running"].size(),
-                  "inMemoryDepth": burst.depth(), "inMemoryBytes": burst.heldBytes(),
-                  "freeWorkers": kernel.freeWorkers(),
-                  "durationMs": clock.nowMs() - started, "tsMs": started}
-        if flushError is not None:
-            result["flushError"] = flushError
-        k["lastDispatch"].set(dict(result, queueName=queueName, dbName=dbName))
-        kernel.count("dispatches")
-        return result
-    finally:
-        lock.unlock()
-
-
-def _flush(maxItems, maxMs, now):
-    """Flushes the in-memory queue; returns (rows settled, error text or None)."""
-    try:
-        burst.refreshKnownDatabases(now)
-        debounce.release(now)
-        return burst.flush(maxItems, maxMs), None
-    except ANY_ERROR as e:
-        # Logged now and then: the requests stay queued, and the cause
-        # (an outage, a database refusing every row) shows in every result.
-        if kernel.count("flushErrors") % 60 == 1:
-            _logger().warnf("in-memory flush stopped: %s (%d requests stay queued; logged every "
-                            "60th time)", describe(e), burst.depth())
-        return 0, describe(e)
 
 
 def _logger():
@@ -166,7 +88,7 @@ def recover(store):
             continue
         now = clock.nowMs()
         if row.recoveryAttempts >= maxAttempts:
-            runs.deadLetter(store, wid, row.claimEpoch, _deadLetterError(row), now)
+            runs.deadLetter(store, wid, row.claimEpoch, deadLetterError(row), now)
             continue
         wfdef = registry.get(row.workflowName)
         if wfdef is None:
@@ -190,7 +112,7 @@ def recover(store):
     return recovered
 
 
-def _deadLetterError(row):
+def deadLetterError(row):
     return codec.encode({"type": "MaxRecoveryAttemptsExceeded",
                          "message": "the run was recovered %d times without progress; it is "
                                     "parked as DEAD_LETTER for an operator to inspect"
@@ -288,7 +210,7 @@ def notify(dbName, workflowId):
         k["wakePending"].remove(key)
 
 
-def _otherQueues(store, queueName, limit):
+def claimOtherQueues(store, queueName, limit):
     """Serves the other queues that have waiting rows with what is left of
     this cycle's budget, so that one timer dispatching "default" also keeps
     every other queue moving (after a restart nothing else would wake them)."""

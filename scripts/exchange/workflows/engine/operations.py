@@ -29,7 +29,7 @@ rt.recvCommand has two modes. Native (the default of workflows registered
 through ``bootstrap``): one command per call, oldest first, none refused.
 Arbitrated (the default of the upstream profile, or ``arbitrate=True``):
 0.3.6's choice among a batch (core/commands.py), with what 0.3.6 lost kept
-(docs/service-api.md "Commands"): the choice and the batch's refused
+(docs/service-api.md "Operator commands"): the choice and the batch's refused
 commands are consumed with its record in one transaction.
 
 Size limits (kernel config, read once per run by the context):
