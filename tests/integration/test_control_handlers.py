@@ -4,15 +4,11 @@ and PostgreSQL, across a SIGKILL during a handler too. The checks are
 listed in tests/scenarios/control_handlers.py."""
 import pytest
 
-
-def _ok(r):
-    r.assert_ok()
-    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
-    return r
+from tests.support.gwsim import passed
 
 
 def test_handlers_run_once_per_transition(gwsim, db_url):
-    _ok(gwsim.run("control_handlers.py", db_url, timeout=300))
+    passed(gwsim.run("control_handlers.py", db_url, timeout=300))
 
 
 @pytest.mark.parametrize("cmd", ["HOLD", "STOP", "ABORT"])
@@ -21,7 +17,7 @@ def test_a_sigkill_during_a_handler_resumes_the_handler(gwsim, db_url, cmd):
     ready = gw.wait_for(r"^READY (.*)$", timeout=120)
     gw.kill()  # SIGKILL during the handler, between its first step and its last
     gw.wait(10)
-    _ok(gwsim.run("control_handlers.py", db_url, args=["crash-check", ready.group(1)],
+    passed(gwsim.run("control_handlers.py", db_url, args=["crash-check", ready.group(1)],
                   gateway_name=gw.gateway_name, timeout=240))
 
 
@@ -30,5 +26,5 @@ def test_another_gateway_takes_over_a_run_whose_handler_was_running(gwsim, db_ur
     ready = gw.wait_for(r"^READY (.*)$", timeout=120)
     gw.kill()  # SIGKILL during onStop; another gateway (another name) takes the run over
     gw.wait(10)
-    _ok(gwsim.run("control_handlers.py", db_url, args=["crash-check", ready.group(1)],
+    passed(gwsim.run("control_handlers.py", db_url, args=["crash-check", ready.group(1)],
                   timeout=240))

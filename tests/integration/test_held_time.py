@@ -4,15 +4,11 @@ tests/scenarios/held_time.py."""
 import json
 import time
 
-
-def _ok(r):
-    r.assert_ok()
-    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
-    return r
+from tests.support.gwsim import passed
 
 
 def test_a_run_held_past_its_timeout_and_resumed_succeeds(gwsim, db_url):
-    _ok(gwsim.run("held_time.py", db_url, timeout=180))
+    passed(gwsim.run("held_time.py", db_url, timeout=180))
 
 
 def test_held_time_survives_a_sigkill_while_held(gwsim, db_url):
@@ -24,5 +20,5 @@ def test_held_time_survives_a_sigkill_while_held(gwsim, db_url):
     # The gateway stays down until the run's original deadline has passed:
     # the outage must count as held time, not only the hold before it.
     time.sleep(max(0.0, before["deadlineMs"] / 1000.0 - time.time()) + 1.0)
-    _ok(gwsim.run("held_time.py", db_url, args=["crash-check", ready.group(1)],
+    passed(gwsim.run("held_time.py", db_url, args=["crash-check", ready.group(1)],
                   gateway_name=gw.gateway_name, timeout=180))

@@ -5,17 +5,13 @@ commands marked dropped instead of lost, allowed lower-priority ones left
 waiting, and a replay after SIGKILL that returns the recorded choice."""
 import json
 
+from tests.support.gwsim import passed
+
 SCENARIO = "upstream_commands.py"
 
 
-def _ok(r):
-    r.assert_ok()
-    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
-    return r
-
-
 def test_arbitration_filtering_drops_and_the_native_answer(gwsim, db_url):
-    _ok(gwsim.run(SCENARIO, db_url, timeout=300))
+    passed(gwsim.run(SCENARIO, db_url, timeout=300))
 
 
 def test_a_replay_after_sigkill_returns_the_recorded_choice(gwsim, db_url):
@@ -24,6 +20,6 @@ def test_a_replay_after_sigkill_returns_the_recorded_choice(gwsim, db_url):
     gw.kill()  # SIGKILL in the nap after the recorded choice
     gw.wait(10)
     facts = json.loads(ready.group(1))
-    _ok(gwsim.run(SCENARIO, db_url, args=["check", ready.group(1)],
+    passed(gwsim.run(SCENARIO, db_url, args=["check", ready.group(1)],
                   gateway_name=gw.gateway_name, timeout=240))
     assert facts["choice"]["cmd"] == "HOLD"

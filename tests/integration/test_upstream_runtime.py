@@ -5,17 +5,13 @@ a step killed mid-way by SIGKILL runs again without duplicating its writes,
 and a finished step is replayed without writing again."""
 import json
 
+from tests.support.gwsim import passed
+
 SCENARIO = "upstream_runtime.py"
 
 
-def _ok(r):
-    r.assert_ok()
-    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
-    return r
-
-
 def test_in_step_writes_cancel_timeout_and_messages(gwsim, db_url):
-    _ok(gwsim.run(SCENARIO, db_url, timeout=240))
+    passed(gwsim.run(SCENARIO, db_url, timeout=240))
 
 
 def test_a_step_killed_mid_way_writes_once_and_a_replay_writes_nothing(gwsim, db_url):
@@ -29,6 +25,6 @@ def test_a_step_killed_mid_way_writes_once_and_a_replay_writes_nothing(gwsim, db
     assert again.group(1).startswith("READY2 "), second.tail()
     second.kill()  # SIGKILL in the durable sleep after the step
     second.wait(10)
-    _ok(gwsim.run(SCENARIO, db_url, args=["check", again.group(1)[len("READY2 "):]],
+    passed(gwsim.run(SCENARIO, db_url, args=["check", again.group(1)[len("READY2 "):]],
                   gateway_name=gw.gateway_name, timeout=180))
     assert json.loads(ready.group(1))["crashy"]

@@ -101,6 +101,14 @@ class GwsimResult(object):
         return "<GwsimResult rc=%s result=%r>" % (self.returncode, self.result)
 
 
+def passed(r):
+    """``r`` (a GwsimResult) exited 0 with a RESULT line that says ok and
+    lists no failures; returns it."""
+    r.assert_ok()
+    assert r.result.get("ok") is True and not r.result.get("failures"), r.describe()
+    return r
+
+
 class GatewayProcess(object):
     """A background gateway (`gwsim run`). `pid` is the launcher's PID, which
     is the JVM's since the launcher execs it. Output goes to files."""

@@ -127,17 +127,22 @@ CHILD_CHECKS = 500
 TAG_CHECKS = 5000
 
 
-def wakeReleased(store):
+def wakeReleased(store, checkConditions=True):
     """Wakes released runs that are due (an event, their wake-up time, or a
     condition the checks below found met): each is claimed with a new epoch
     (store/runs.claimWoken) and submitted with its history, bounded by this
     gateway's free workers like a claim. Also in drain mode: a released run
-    is work in flight. Returns how many were woken."""
+    is work in flight. Returns how many were woken.
+
+    ``checkConditions`` False skips the child and tag checks: after an event
+    (notify) only the run the event made due needs waking; the checks stay
+    once per dispatch cycle (one tag read per cycle, not one per event)."""
     if not leases.isFresh(store.dbName, clock.nowMs()):
         return 0
     now = clock.nowMs()
-    _checkChildren(store, now)
-    _checkTags(store, now)
+    if checkConditions:
+        _checkChildren(store, now)
+        _checkTags(store, now)
     fit = []
     for wid, name, version in runs.dueWakes(store, now, WAKE_BATCH):
         wfdef = registry.get(name)
@@ -200,7 +205,7 @@ def notify(dbName, workflowId):
     def task():
         kernel.get()["wakePending"].remove(key)
         try:
-            wakeReleased(database.prepare(dbName))
+            wakeReleased(database.prepare(dbName), checkConditions=False)
         except ANY_ERROR as e:
             _logger().debugf("waking released runs on %s failed: %s (the next dispatch wakes "
                              "them)", dbName, describe(e))
